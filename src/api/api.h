@@ -1,0 +1,19 @@
+/*
+ * api: the handlers of the public HTTP API, one file per endpoint family.
+ * Each reads its parameters from the request, queries the release and
+ * renders JSON; none of them knows the HTTP library.
+ */
+#ifndef BHXH_API_API_H
+#define BHXH_API_API_H
+
+#include "http/request.h"
+#include "store/place.h"
+
+/* Route data for api_place_by_code: which kind the route serves. */
+extern const enum place_kind api_kind_office, api_kind_agent, api_kind_facility;
+
+void api_health(const struct http_request *rq, struct http_response *rs);
+void api_nearest(const struct http_request *rq, struct http_response *rs);
+void api_place_by_code(const struct http_request *rq, struct http_response *rs);
+
+#endif

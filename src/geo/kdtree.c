@@ -1,0 +1,282 @@
+/*
+ * Layout: after building, the points are stored in tree order in parallel
+ * arrays; each node covers a contiguous range [begin, end) and stores the
+ * bounding box of its unit vectors. Leaves hold at most LEAF_SIZE points.
+ */
+#include "geo/kdtree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo/geodesic.h"
+
+#define LEAF_SIZE 8
+
+/*
+ * A geodesic between two points whose geodetic unit vectors are θ radians
+ * apart is at least θ times the smallest radius of curvature of the WGS 84
+ * ellipsoid (the meridian radius at the equator, a(1-e²) = 6 335 439 m).
+ * A little less is used so rounding can never make the bound unsafe.
+ */
+#define LOWER_BOUND_RADIUS_M 6330000.0
+
+struct node {
+    double lo[3], hi[3];
+    uint32_t begin, end;
+    int32_t left, right; /* -1 for a leaf */
+};
+
+struct geo_index {
+    size_t n;
+    double (*xyz)[3];
+    double *lat, *lon;
+    uint32_t *ids;
+    struct node *nodes;
+    size_t nnodes;
+};
+
+static void to_unit(double lat, double lon, double v[3])
+{
+    double la = lat * (M_PI / 180), lo = lon * (M_PI / 180);
+    v[0] = cos(la) * cos(lo);
+    v[1] = cos(la) * sin(lo);
+    v[2] = sin(la);
+}
+
+static void swap_points(struct geo_index *ix, size_t a, size_t b)
+{
+    double t3[3], t;
+    memcpy(t3, ix->xyz[a], sizeof t3);
+    memcpy(ix->xyz[a], ix->xyz[b], sizeof t3);
+    memcpy(ix->xyz[b], t3, sizeof t3);
+    t = ix->lat[a], ix->lat[a] = ix->lat[b], ix->lat[b] = t;
+    t = ix->lon[a], ix->lon[a] = ix->lon[b], ix->lon[b] = t;
+    uint32_t u = ix->ids[a];
+    ix->ids[a] = ix->ids[b], ix->ids[b] = u;
+}
+
+/* Quickselect: after the call, the point at k has the k-th smallest coordinate on axis. */
+static void select_nth(struct geo_index *ix, size_t lo, size_t hi, size_t k, int axis)
+{
+    while (hi > lo + 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        double pivot = ix->xyz[mid][axis];
+        swap_points(ix, mid, hi - 1);
+        size_t store = lo;
+        for (size_t i = lo; i + 1 < hi; i++)
+            if (ix->xyz[i][axis] < pivot)
+                swap_points(ix, i, store++);
+        swap_points(ix, store, hi - 1);
+        if (k == store)
+            return;
+        if (k < store)
+            hi = store;
+        else
+            lo = store + 1;
+    }
+}
+
+static int32_t build_node(struct geo_index *ix, uint32_t begin, uint32_t end)
+{
+    int32_t id = (int32_t)ix->nnodes++;
+    struct node *nd = &ix->nodes[id];
+    nd->begin = begin, nd->end = end, nd->left = nd->right = -1;
+    for (int a = 0; a < 3; a++)
+        nd->lo[a] = INFINITY, nd->hi[a] = -INFINITY;
+    for (uint32_t i = begin; i < end; i++)
+        for (int a = 0; a < 3; a++) {
+            nd->lo[a] = fmin(nd->lo[a], ix->xyz[i][a]);
+            nd->hi[a] = fmax(nd->hi[a], ix->xyz[i][a]);
+        }
+    if (end - begin <= LEAF_SIZE)
+        return id;
+    int axis = 0;
+    for (int a = 1; a < 3; a++)
+        if (nd->hi[a] - nd->lo[a] > nd->hi[axis] - nd->lo[axis])
+            axis = a;
+    uint32_t mid = begin + (end - begin) / 2;
+    select_nth(ix, begin, end, mid, axis);
+    int32_t l = build_node(ix, begin, mid);
+    int32_t r = build_node(ix, mid, end);
+    /* ix->nodes does not move during the build: it was sized up front. */
+    ix->nodes[id].left = l;
+    ix->nodes[id].right = r;
+    return id;
+}
+
+struct geo_index *geo_index_build(const double *lat, const double *lon, const uint32_t *ids,
+                                  size_t n)
+{
+    struct geo_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL || n > UINT32_MAX / 2)
+        goto fail;
+    ix->n = n;
+    size_t cap = n ? 2 * (n / (LEAF_SIZE / 2) + 1) : 1;
+    ix->xyz = malloc((n ? n : 1) * sizeof *ix->xyz);
+    ix->lat = malloc((n ? n : 1) * sizeof *ix->lat);
+    ix->lon = malloc((n ? n : 1) * sizeof *ix->lon);
+    ix->ids = malloc((n ? n : 1) * sizeof *ix->ids);
+    ix->nodes = malloc(cap * sizeof *ix->nodes);
+    if (!ix->xyz || !ix->lat || !ix->lon || !ix->ids || !ix->nodes)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        ix->lat[i] = lat[i];
+        ix->lon[i] = lon[i];
+        ix->ids[i] = ids[i];
+        to_unit(lat[i], lon[i], ix->xyz[i]);
+    }
+    if (n > 0)
+        build_node(ix, 0, (uint32_t)n);
+    return ix;
+fail:
+    geo_index_free(ix);
+    return NULL;
+}
+
+void geo_index_free(struct geo_index *ix)
+{
+    if (ix == NULL)
+        return;
+    free(ix->xyz);
+    free(ix->lat);
+    free(ix->lon);
+    free(ix->ids);
+    free(ix->nodes);
+    free(ix);
+}
+
+size_t geo_index_size(const struct geo_index *ix)
+{
+    return ix ? ix->n : 0;
+}
+
+/* Lower bound in metres for any point whose unit vector is at chord length c from q. */
+static double chord_to_min_m(double c2)
+{
+    double c = sqrt(c2);
+    return 2 * asin(fmin(c / 2, 1.0)) * LOWER_BOUND_RADIUS_M;
+}
+
+static double box_chord2(const struct node *nd, const double q[3])
+{
+    double d2 = 0;
+    for (int a = 0; a < 3; a++) {
+        double d = q[a] < nd->lo[a] ? nd->lo[a] - q[a] : (q[a] > nd->hi[a] ? q[a] - nd->hi[a] : 0);
+        d2 += d * d;
+    }
+    return d2;
+}
+
+static int hit_less(const struct geo_hit *a, const struct geo_hit *b)
+{
+    return a->distance_m < b->distance_m || (a->distance_m == b->distance_m && a->id < b->id);
+}
+
+/* The largest (worst) hit is at hits[0]: a max-heap on (distance, id). */
+static void heap_sift_down(struct geo_hit *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && hit_less(&h[m], &h[l]))
+            m = l;
+        if (r < n && hit_less(&h[m], &h[r]))
+            m = r;
+        if (m == i)
+            return;
+        struct geo_hit t = h[i];
+        h[i] = h[m], h[m] = t;
+        i = m;
+    }
+}
+
+static void heap_offer(struct geo_knn *s, struct geo_hit hit)
+{
+    if (s->n < s->k) {
+        size_t i = s->n++;
+        s->hits[i] = hit;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!hit_less(&s->hits[p], &s->hits[i]))
+                break;
+            struct geo_hit t = s->hits[p];
+            s->hits[p] = s->hits[i], s->hits[i] = t;
+            i = p;
+        }
+    } else if (hit_less(&hit, &s->hits[0])) {
+        s->hits[0] = hit;
+        heap_sift_down(s->hits, s->n, 0);
+    }
+}
+
+/* Distance beyond which nothing can enter the result any more. */
+static double worst_m(const struct geo_knn *s)
+{
+    if (s->n < s->k)
+        return s->max_m > 0 ? s->max_m : INFINITY;
+    return s->hits[0].distance_m;
+}
+
+static void search_leaf(struct geo_knn *s, const struct geo_index *ix, const struct node *nd)
+{
+    for (uint32_t i = nd->begin; i < nd->end; i++) {
+        double c2 = 0;
+        for (int a = 0; a < 3; a++) {
+            double d = ix->xyz[i][a] - s->q[a];
+            c2 += d * d;
+        }
+        double limit = worst_m(s);
+        if (chord_to_min_m(c2) > limit)
+            continue;
+        double d = geo_distance_m(s->lat, s->lon, ix->lat[i], ix->lon[i]);
+        if (d > limit || (s->max_m > 0 && d > s->max_m))
+            continue;
+        heap_offer(s, (struct geo_hit){ix->ids[i], d});
+    }
+}
+
+static void search_node(struct geo_knn *s, const struct geo_index *ix, int32_t id)
+{
+    const struct node *nd = &ix->nodes[id];
+    if (chord_to_min_m(box_chord2(nd, s->q)) > worst_m(s))
+        return;
+    if (nd->left < 0) {
+        search_leaf(s, ix, nd);
+        return;
+    }
+    int32_t first = nd->left, second = nd->right;
+    if (box_chord2(&ix->nodes[second], s->q) < box_chord2(&ix->nodes[first], s->q))
+        first = nd->right, second = nd->left;
+    search_node(s, ix, first);
+    search_node(s, ix, second);
+}
+
+void geo_knn_begin(struct geo_knn *s, double lat, double lon, size_t k, double max_m,
+                   struct geo_hit *hits)
+{
+    s->hits = hits;
+    s->k = k;
+    s->n = 0;
+    s->max_m = max_m;
+    s->lat = lat;
+    s->lon = lon;
+    to_unit(lat, lon, s->q);
+}
+
+void geo_knn_search(struct geo_knn *s, const struct geo_index *ix)
+{
+    if (ix != NULL && ix->n > 0 && s->k > 0)
+        search_node(s, ix, 0);
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const struct geo_hit *x = a, *y = b;
+    return hit_less(x, y) ? -1 : (hit_less(y, x) ? 1 : 0);
+}
+
+size_t geo_knn_finish(struct geo_knn *s)
+{
+    qsort(s->hits, s->n, sizeof *s->hits, hit_cmp);
+    return s->n;
+}

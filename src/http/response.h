@@ -1,0 +1,27 @@
+/*
+ * response: filling a struct http_response from JSON or from a problem.
+ * The body is malloc'd and owned by the response (the server hands it to the
+ * HTTP library, which frees it).
+ */
+#ifndef BHXH_HTTP_RESPONSE_H
+#define BHXH_HTTP_RESPONSE_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+/* 200 application/json with the release ETag; steals the reference to doc. */
+void response_json(struct http_response *rs, json_t *doc);
+
+/* An RFC 9457 problem from pb; instance is the request path. */
+void response_problem(struct http_response *rs, const struct http_problem *pb,
+                      const char *instance);
+
+/* Shortcut: set a problem and render it. */
+void response_error(struct http_response *rs, const char *instance, unsigned status,
+                    const char *param, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Reason phrase for a status code ("Not Found"). */
+const char *response_reason(unsigned status);
+
+#endif

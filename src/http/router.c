@@ -1,0 +1,62 @@
+#include "http/router.h"
+
+#include <string.h>
+
+#include "api/api.h"
+#include "http/response.h"
+
+static const struct route routes[] = {
+    {"/healthz", api_health, NULL},
+    {"/v1/nearest", api_nearest, NULL},
+    {"/v1/offices/{code}", api_place_by_code, &api_kind_office},
+    {"/v1/agents/{code}", api_place_by_code, &api_kind_agent},
+    {"/v1/facilities/{code}", api_place_by_code, &api_kind_facility},
+};
+
+/* Matches one pattern; fills captures into rq when rq is not NULL. */
+static bool match(const char *pattern, const char *path, struct http_request *rq)
+{
+    size_t ncap = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '{') {
+            const char *close = strchr(pattern, '}');
+            size_t seg = strcspn(path, "/");
+            if (close == NULL || seg == 0 || ncap == REQUEST_CAPTURES)
+                return false;
+            if (rq) {
+                rq->capture[ncap] = path;
+                rq->capture_len[ncap] = seg;
+            }
+            ncap++;
+            pattern = close + 1;
+            path += seg;
+        } else if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const struct route *router_match(const char *path, struct http_request *rq)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+        if (match(routes[i].pattern, path, rq))
+            return &routes[i];
+    return NULL;
+}
+
+void router_dispatch(struct http_request *rq, struct http_response *rs)
+{
+    const struct route *r = router_match(rq->path, rq);
+    if (r == NULL) {
+        response_error(rs, rq->path, 404, NULL, "no resource at this path; see /v1/ in the API description");
+        return;
+    }
+    if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+        response_error(rs, rq->path, 405, NULL, "method %.16s is not allowed here; use GET or HEAD",
+                       rq->method);
+        return;
+    }
+    rq->route_data = r->data;
+    r->handler(rq, rs);
+}

@@ -1,0 +1,54 @@
+/*
+ * release: one opened data release, loaded into memory for serving.
+ *
+ * Opening a release checks that the file is a bhxh-geo database of the
+ * expected schema, loads every place into memory and builds one spatial index
+ * per kind. A release is immutable once opened and is shared by all request
+ * threads; it is reference-counted so that a newer release can replace it
+ * while requests still use the old one (see release_slot).
+ */
+#ifndef BHXH_STORE_RELEASE_H
+#define BHXH_STORE_RELEASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "geo/kdtree.h"
+#include "store/place.h"
+#include "util/err.h"
+
+struct release;
+
+/* Opens path read-only. Returns a release with one reference, or NULL and fills e. */
+struct release *release_open(const char *path, struct err *e);
+
+/* Reference counting: retain returns r; the last release_unref frees it. */
+struct release *release_retain(struct release *r);
+void release_unref(struct release *r);
+
+const char *release_id(const struct release *r);
+const char *release_built_at(const struct release *r);
+size_t release_place_count(const struct release *r);
+
+/* The place with the given id (0 <= id < count); ids follow (code, kind) order. */
+const struct place *release_place(const struct release *r, uint32_t id);
+
+/* The place of that kind and code, or NULL. */
+const struct place *release_find(const struct release *r, enum place_kind kind, const char *code,
+                                 size_t code_len);
+
+/* The spatial index of one kind (never NULL for an opened release). */
+const struct geo_index *release_index(const struct release *r, enum place_kind kind);
+
+/*
+ * release_slot: the release currently served. get returns it with a new
+ * reference (the caller must release_unref it); set installs r (taking over
+ * the caller's reference) and drops the slot's reference to the old one.
+ */
+struct release_slot;
+struct release_slot *release_slot_new(struct release *r);
+struct release *release_slot_get(struct release_slot *s);
+void release_slot_set(struct release_slot *s, struct release *r);
+void release_slot_free(struct release_slot *s);
+
+#endif

@@ -1,0 +1,79 @@
+#include "store/schema.h"
+
+#include <stddef.h>
+
+/*
+ * places: one row per office, agent or facility; (kind, code) is the key.
+ *   level: office -> 'province' | 'district'; facility -> tuyến
+ *          'central' | 'province' | 'district' | 'commune'; agent -> NULL.
+ *   accepts_initial_registration: facility only, 0/1 (KCB ban đầu).
+ *   position_approx: 1 when lat/lon only place the row roughly (e.g. a
+ *   district centre), 0 when they are the building.
+ *   src_file/src_line: where the row came from, for audit.
+ * admin_units: GSO codes; level 'province' (2 digits), 'district' (3),
+ *   'ward' (5); parent_code is the unit one level up.
+ * release: exactly one row describing this build.
+ * release_sources: one row per imported CSV with its SHA-256 and row count.
+ */
+const char STORE_SCHEMA_SQL[] =
+    "PRAGMA application_id = 0x42485847;\n" /* 'BHXG' */
+    "SELECT InitSpatialMetaData(1);\n"
+    "CREATE TABLE release (\n"
+    "  id TEXT NOT NULL,\n"
+    "  built_at TEXT NOT NULL,\n"
+    "  schema_version INTEGER NOT NULL,\n"
+    "  generator TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE release_sources (\n"
+    "  file TEXT PRIMARY KEY,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  bytes INTEGER NOT NULL,\n"
+    "  rows INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE admin_units (\n"
+    "  code TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  type TEXT,\n"
+    "  level TEXT NOT NULL CHECK (level IN ('province','district','ward')),\n"
+    "  parent_code TEXT REFERENCES admin_units(code)\n"
+    ");\n"
+    "CREATE TABLE places (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('office','agent','facility')),\n"
+    "  code TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  parent_code TEXT,\n"
+    "  level TEXT,\n"
+    "  facility_class TEXT,\n"
+    "  ownership TEXT,\n"
+    "  accepts_initial_registration INTEGER,\n"
+    "  agent_type TEXT,\n"
+    "  address TEXT,\n"
+    "  province_code TEXT,\n"
+    "  district_code TEXT,\n"
+    "  ward_code TEXT,\n"
+    "  phone TEXT,\n"
+    "  email TEXT,\n"
+    "  website TEXT,\n"
+    "  opening_hours TEXT,\n"
+    "  lat REAL NOT NULL,\n"
+    "  lon REAL NOT NULL,\n"
+    "  position_approx INTEGER NOT NULL DEFAULT 0,\n"
+    "  source TEXT NOT NULL,\n"
+    "  updated TEXT,\n"
+    "  src_file TEXT NOT NULL,\n"
+    "  src_line INTEGER NOT NULL,\n"
+    "  UNIQUE (kind, code)\n"
+    ");\n"
+    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n";
+
+const char STORE_SCHEMA_INDEX_SQL[] =
+    "SELECT CreateSpatialIndex('places', 'geom');\n"
+    "CREATE INDEX places_parent ON places(kind, parent_code);\n"
+    "CREATE INDEX places_province ON places(kind, province_code);\n"
+    "CREATE INDEX admin_units_parent ON admin_units(parent_code);\n"
+    "ANALYZE;\n";
+
+const char *const STORE_SCHEMA_TABLES[] = {
+    "release", "release_sources", "admin_units", "places", "geometry_columns", NULL,
+};

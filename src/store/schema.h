@@ -1,0 +1,25 @@
+/*
+ * schema: the tables of a release database. The importer creates them; the
+ * server checks that they are there. This header is the one place that names
+ * them, so the two sides cannot drift apart.
+ */
+#ifndef BHXH_STORE_SCHEMA_H
+#define BHXH_STORE_SCHEMA_H
+
+/* Bumped whenever a table changes shape; stored in release.schema_version. */
+#define STORE_SCHEMA_VERSION 1
+
+/*
+ * DDL run on a fresh database with SpatiaLite loaded: metadata, tables,
+ * then the POINT(4326) geometry column. Indexes that are cheaper to build
+ * after loading are in STORE_SCHEMA_INDEX_SQL.
+ */
+extern const char STORE_SCHEMA_SQL[];
+
+/* Run after all rows are in: spatial index, secondary indexes, ANALYZE. */
+extern const char STORE_SCHEMA_INDEX_SQL[];
+
+/* Tables a valid release must contain (NULL-terminated), for integrity checks. */
+extern const char *const STORE_SCHEMA_TABLES[];
+
+#endif
