@@ -177,11 +177,11 @@ static struct MHD_Daemon *start_daemon(const struct server_config *cfg, struct s
     unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 1);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout_s ? cfg->timeout_s : 15, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_END);
+        cfg->timeout_s ? cfg->timeout_s : 15, MHD_OPTION_END);
     if (d == NULL)
         err_set(e, "cannot listen on %s port %u (in use, or not an address of this machine?)",
                 cfg->bind, cfg->port);

@@ -1,0 +1,106 @@
+/*
+ * import_run: the order of an import and its outcome. The files are read in
+ * dependency order (admin units, then offices, then agents and facilities,
+ * which reference both), each in one streaming pass that validates every row
+ * and, as long as no problem has been found anywhere, inserts it into the
+ * temporary database. The first problem stops the inserting but not the
+ * validating, so one run lists every problem (up to the cap), and then the
+ * temporary database is thrown away.
+ */
+#include "import/import.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/internal.h"
+
+#define DEFAULT_MAX_ERRORS 50
+
+static const char *const FILE_NAMES[IMP_NFILES] = {
+    [IMP_ADMIN] = "admin_units.csv",
+    [IMP_OFFICES] = "offices.csv",
+    [IMP_AGENTS] = "agents.csv",
+    [IMP_FACILITIES] = "facilities.csv",
+};
+
+static int ctx_init(struct imp_ctx *c, const struct import_opts *o, FILE *log)
+{
+    size_t n = strlen(o->data_dir);
+    const char *sep = n > 0 && o->data_dir[n - 1] == '/' ? "" : "/";
+
+    memset(c, 0, sizeof *c);
+    c->log = log;
+    c->max_errors = o->max_errors ? o->max_errors : DEFAULT_MAX_ERRORS;
+    for (int i = 0; i < IMP_NFILES; i++) {
+        c->files[i].name = FILE_NAMES[i];
+        if (asprintf(&c->files[i].path, "%s%s%s", o->data_dir, sep, FILE_NAMES[i]) < 0) {
+            c->files[i].path = NULL;
+            return -1;
+        }
+        if ((c->codes[i] = codeset_new()) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void ctx_free(struct imp_ctx *c)
+{
+    imp_db_abort(c->db);
+    c->db = NULL;
+    for (int i = 0; i < IMP_NFILES; i++) {
+        free(c->files[i].path);
+        codeset_free(c->codes[i]);
+    }
+    arena_free(&c->arena);
+}
+
+/* Commits or discards the database; returns the result of import_run. */
+static int finish(struct imp_ctx *c, time_t built)
+{
+    struct err e;
+    char id[64];
+
+    if (c->failed || c->errors > 0) {
+        imp_db_abort(c->db);
+        c->db = NULL;
+        if (c->failed)
+            return 2;
+        if (c->errors > c->max_errors)
+            fprintf(c->log, "... and %lu more errors\n", c->errors - c->max_errors);
+        return 1;
+    }
+    int rc = imp_db_commit(c->db, c->files, IMP_NFILES, built, id, sizeof id, &e);
+    c->db = NULL; /* freed by imp_db_commit either way */
+    if (rc != 0) {
+        fprintf(c->log, "%s\n", e.msg);
+        return 2;
+    }
+    return 0;
+}
+
+int import_run(const struct import_opts *o, FILE *log)
+{
+    struct imp_ctx c;
+    struct err e;
+    time_t built;
+
+    if (imp_build_time(&built, &e) != 0) {
+        fprintf(log, "%s\n", e.msg);
+        return 2;
+    }
+    if (ctx_init(&c, o, log) != 0) {
+        fputs("out of memory\n", log);
+        ctx_free(&c);
+        return 2;
+    }
+    c.db = imp_db_create(o->out_path, &e);
+    if (c.db == NULL)
+        imp_fail(&c, "%s", e.msg);
+    if (!c.failed)
+        imp_load_admin(&c);
+    for (int id = IMP_OFFICES; id < IMP_NFILES && !c.failed; id++)
+        imp_load_places(&c, id);
+    int rc = finish(&c, built);
+    ctx_free(&c);
+    return rc;
+}
