@@ -99,7 +99,7 @@ void api_nearest(const struct http_request *rq, struct http_response *rs)
     struct nearest_query q;
     struct http_problem pb;
     if (parse_query(&rq->params, &q, &pb) != 0) {
-        response_problem(rs, &pb, rq->path);
+        response_problem(rs, &pb, rq->instance);
         return;
     }
     struct geo_hit hits[NEAREST_LIMIT_MAX];

@@ -14,7 +14,7 @@ void api_place_by_code(const struct http_request *rq, struct http_response *rs)
     static const char *const allowed[] = {NULL};
     struct http_problem pb;
     if (params_validate(&rq->params, allowed, &pb) != 0) {
-        response_problem(rs, &pb, rq->path);
+        response_problem(rs, &pb, rq->instance);
         return;
     }
     enum place_kind kind = *(const enum place_kind *)rq->route_data;
@@ -22,7 +22,7 @@ void api_place_by_code(const struct http_request *rq, struct http_response *rs)
     if (p == NULL) {
         char quoted[4 * 40 + 4];
         problem_quote(quoted, rq->capture[0], rq->capture_len[0], 40);
-        response_error(rs, rq->path, 404, "code", "no %s with code \"%s\" in release %s",
+        response_error(rs, rq->instance, 404, "code", "no %s with code \"%s\" in release %s",
                        place_kind_name(kind), quoted, release_id(rq->release));
         return;
     }

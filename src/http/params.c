@@ -10,6 +10,8 @@
 void params_add(struct http_params *p, const char *key, size_t klen, const char *val, size_t vlen)
 {
     if (p->n == PARAMS_MAX) {
+        if (!p->overflow)
+            p->first_extra = (struct http_param){key, val ? val : "", klen, val ? vlen : 0};
         p->overflow = true;
         return;
     }
@@ -35,7 +37,9 @@ int params_validate(const struct http_params *p, const char *const *allowed,
 {
     char quoted[4 * 40 + 4];
     if (p->overflow) {
-        problem_set(pb, 400, "", "too many query parameters (at most %d)", PARAMS_MAX);
+        problem_quote(quoted, p->first_extra.key, p->first_extra.klen, 40);
+        problem_set(pb, 400, quoted, "too many query parameters: at most %d, \"%s\" is one too many",
+                    PARAMS_MAX, quoted);
         return -1;
     }
     for (size_t i = 0; i < p->n; i++) {

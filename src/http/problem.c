@@ -30,6 +30,20 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+void problem_instance(char *out, size_t size, const char *path)
+{
+    static const char keep[] = "-._~!$&'()*+,;=:@/";
+    size_t o = 0;
+    for (const unsigned char *s = (const unsigned char *)path; *s && o + 4 < size; s++) {
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+            (*s < 0x80 && strchr(keep, *s)))
+            out[o++] = (char)*s;
+        else
+            o += (size_t)sprintf(out + o, "%%%02X", *s);
+    }
+    out[o] = '\0';
+}
+
 void problem_quote(char *out, const char *v, size_t n, size_t max)
 {
     const unsigned char *s = (const unsigned char *)v;

@@ -24,4 +24,10 @@ void problem_set(struct http_problem *pb, unsigned status, const char *param, co
  */
 void problem_quote(char *out, const char *v, size_t n, size_t max);
 
+/*
+ * Writes path percent-encoded as a URI reference (RFC 3986: unreserved and
+ * sub-delimiter characters, '/', ':' and '@' kept) into out, cut to fit size.
+ */
+void problem_instance(char *out, size_t size, const char *path);
+
 #endif

@@ -18,6 +18,7 @@ struct release;
 struct http_request {
     const char *method;
     const char *path;           /* decoded path, no query string */
+    const char *instance;       /* path percent-encoded, for problem "instance" */
     struct http_params params;  /* query parameters, in order */
     const char *capture[REQUEST_CAPTURES]; /* {name} segments of the matched route */
     size_t capture_len[REQUEST_CAPTURES];

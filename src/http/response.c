@@ -10,7 +10,7 @@
 
 static const char OOM_BODY[] =
     "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
-    "\"detail\":\"out of memory\"}";
+    "\"detail\":\"out of memory\",\"instance\":\"/\"}";
 
 static void set_body(struct http_response *rs, json_t *doc, unsigned status, const char *type)
 {

@@ -94,7 +94,9 @@ static enum MHD_Result answer_options(struct MHD_Connection *c, const char *path
 {
     struct http_response rs = {.status = 204, .cache_control = "max-age=86400"};
     if (router_match(path, NULL) == NULL) {
-        response_error(&rs, path, 404, NULL, "no resource at this path");
+        char instance[3 * 200 + 4];
+        problem_instance(instance, sizeof instance, path);
+        response_error(&rs, instance, 404, NULL, "no resource at this path");
         return queue(c, &rs, NULL);
     }
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -117,12 +119,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct server *srv = cls;
     /* Any request body is ignored: no endpoint takes one. */
     *upload_size = 0;
-    char path[4 * 200 + 4];
-    problem_quote(path, url, strlen(url), 200);
     if (strcmp(method, "OPTIONS") == 0)
-        return answer_options(c, path);
+        return answer_options(c, url);
 
-    struct http_request rq = {.method = method, .path = path};
+    char instance[3 * 200 + 4];
+    problem_instance(instance, sizeof instance, url);
+    struct http_request rq = {.method = method, .path = url, .instance = instance};
     struct http_response rs = {0};
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_param, &rq.params);
     rq.release = release_slot_get(srv->slot);
