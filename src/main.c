@@ -83,15 +83,23 @@ static int cmd_import(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': o.data_dir = optarg; break;
-        case 'o': o.out_path = optarg; break;
+        case 'd':
+            o.data_dir = optarg;
+            break;
+        case 'o':
+            o.out_path = optarg;
+            break;
         case 'm':
             if ((v = parse_count("--max-errors", optarg, 1, 100000)) < 0)
                 return 2;
             o.max_errors = (unsigned)v;
             break;
-        case 'h': usage_import(stdout); return 0;
-        default: usage_import(stderr); return 2;
+        case 'h':
+            usage_import(stdout);
+            return 0;
+        default:
+            usage_import(stderr);
+            return 2;
         }
     }
     if (o.data_dir == NULL || o.out_path == NULL || optind != argc) {
@@ -104,19 +112,21 @@ static int cmd_import(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"bind", required_argument, NULL, 'b'},
-                                         {"port", required_argument, NULL, 'p'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},   {"bind", required_argument, NULL, 'b'},
+        {"port", required_argument, NULL, 'p'}, {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     struct server_config cfg = {.bind = "127.0.0.1", .port = 8080};
     long v;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': cfg.db_path = optarg; break;
-        case 'b': cfg.bind = optarg; break;
+        case 'd':
+            cfg.db_path = optarg;
+            break;
+        case 'b':
+            cfg.bind = optarg;
+            break;
         case 'p':
             if ((v = parse_count("--port", optarg, 0, 65535)) < 0)
                 return 2;
@@ -127,8 +137,12 @@ static int cmd_serve(int argc, char **argv)
                 return 2;
             cfg.threads = (unsigned)v;
             break;
-        case 'h': usage_serve(stdout); return 0;
-        default: usage_serve(stderr); return 2;
+        case 'h':
+            usage_serve(stdout);
+            return 0;
+        default:
+            usage_serve(stderr);
+            return 2;
         }
     }
     if (cfg.db_path == NULL || optind != argc) {

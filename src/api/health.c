@@ -13,9 +13,8 @@ void api_health(const struct http_request *rq, struct http_response *rs)
         return;
     }
     response_json(rs, json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "release",
-                                release_id(rq->release), "built_at",
-                                release_built_at(rq->release), "places",
-                                (json_int_t)release_place_count(rq->release)));
+                                release_id(rq->release), "built_at", release_built_at(rq->release),
+                                "places", (json_int_t)release_place_count(rq->release)));
     /* A probe must see the live state, never a cached one. */
     rs->cache_control = "no-store";
 }

@@ -40,9 +40,10 @@ static int parse_kinds(const struct http_params *p, struct nearest_query *q,
         if (place_kind_parse(s, (size_t)(e - s), &kind) != 0) {
             char quoted[4 * 40 + 4];
             problem_quote(quoted, s, (size_t)(e - s), 40);
-            problem_set(pb, 400, "kind",
-                        "kind must be a comma-separated list of office, agent, facility; got \"%s\"",
-                        quoted);
+            problem_set(
+                pb, 400, "kind",
+                "kind must be a comma-separated list of office, agent, facility; got \"%s\"",
+                quoted);
             return -1;
         }
         q->kinds[kind] = true;
@@ -84,8 +85,8 @@ static json_t *results_json(const struct release *r, const struct geo_hit *hits,
     for (size_t i = 0; arr && i < n; i++) {
         json_t *o = place_json(release_place(r, hits[i].id));
         /* Decimetres are as exact as the positions themselves. */
-        if (o == NULL || json_object_set_new(o, "distance_m",
-                                             json_real(round(hits[i].distance_m * 10) / 10)) ||
+        if (o == NULL ||
+            json_object_set_new(o, "distance_m", json_real(round(hits[i].distance_m * 10) / 10)) ||
             json_array_append_new(arr, o)) {
             json_decref(arr);
             return NULL;

@@ -47,12 +47,18 @@ json_t *place_json(const struct place *p)
         const char *key;
         const char *val;
     } strs[] = {
-        {"code", p->code},           {"name", p->name},
-        {"address", p->address},     {"phone", p->phone},
-        {"email", p->email},         {"website", p->website},
-        {"opening_hours", p->opening_hours}, {"parent_code", p->parent_code},
-        {"province_code", p->province_code}, {"district_code", p->district_code},
-        {"ward_code", p->ward_code}, {"source", p->source},
+        {"code", p->code},
+        {"name", p->name},
+        {"address", p->address},
+        {"phone", p->phone},
+        {"email", p->email},
+        {"website", p->website},
+        {"opening_hours", p->opening_hours},
+        {"parent_code", p->parent_code},
+        {"province_code", p->province_code},
+        {"district_code", p->district_code},
+        {"ward_code", p->ward_code},
+        {"source", p->source},
         {"updated", p->updated},
     };
     int rc = json_object_set_new(o, "kind", json_string(place_kind_name(p->kind)));

@@ -1,11 +1,11 @@
 #include "http/params.h"
 
+#include "text/number.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NUMBER_MAX_LEN 32
 
 void params_add(struct http_params *p, const char *key, size_t klen, const char *val, size_t vlen)
 {
@@ -38,8 +38,9 @@ int params_validate(const struct http_params *p, const char *const *allowed,
     char quoted[4 * 40 + 4];
     if (p->overflow) {
         problem_quote(quoted, p->first_extra.key, p->first_extra.klen, 40);
-        problem_set(pb, 400, quoted, "too many query parameters: at most %d, \"%s\" is one too many",
-                    PARAMS_MAX, quoted);
+        problem_set(pb, 400, quoted,
+                    "too many query parameters: at most %d, \"%s\" is one too many", PARAMS_MAX,
+                    quoted);
         return -1;
     }
     for (size_t i = 0; i < p->n; i++) {
@@ -70,40 +71,6 @@ const struct http_param *params_find(const struct http_params *p, const char *na
     return NULL;
 }
 
-/* Accepts [+-]digits[.digits][e[+-]digits] and nothing else; fills *out. */
-static bool parse_decimal(const char *s, size_t n, double *out)
-{
-    if (n == 0 || n > NUMBER_MAX_LEN)
-        return false;
-    char tmp[NUMBER_MAX_LEN + 1];
-    size_t i = 0, digits = 0;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (tmp[i] == '+' || tmp[i] == '-')
-        i++;
-    for (; tmp[i] >= '0' && tmp[i] <= '9'; i++)
-        digits++;
-    if (tmp[i] == '.')
-        for (i++; tmp[i] >= '0' && tmp[i] <= '9'; i++)
-            digits++;
-    if (digits == 0)
-        return false;
-    if (tmp[i] == 'e' || tmp[i] == 'E') {
-        i++;
-        if (tmp[i] == '+' || tmp[i] == '-')
-            i++;
-        if (!(tmp[i] >= '0' && tmp[i] <= '9'))
-            return false;
-        while (tmp[i] >= '0' && tmp[i] <= '9')
-            i++;
-    }
-    if (i != n)
-        return false;
-    errno = 0;
-    *out = strtod(tmp, NULL);
-    return isfinite(*out);
-}
-
 static int missing(const char *name, bool required, struct http_problem *pb)
 {
     if (!required)
@@ -119,7 +86,7 @@ int params_double(const struct http_params *p, const char *name, double lo, doub
     if (q == NULL)
         return missing(name, required, pb);
     double v;
-    if (!parse_decimal(q->val, q->vlen, &v) || v < lo || v > hi) {
+    if (number_parse(q->val, q->vlen, &v) != NUMBER_OK || v < lo || v > hi) {
         char quoted[4 * 40 + 4];
         problem_quote(quoted, q->val, q->vlen, 40);
         problem_set(pb, 400, name, "%s must be a number between %g and %g; got \"%s\"", name, lo,

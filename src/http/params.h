@@ -21,7 +21,7 @@ struct http_param {
 
 struct http_params {
     size_t n;
-    bool overflow; /* more than PARAMS_MAX were sent */
+    bool overflow;                 /* more than PARAMS_MAX were sent */
     struct http_param first_extra; /* the first one that did not fit */
     struct http_param items[PARAMS_MAX];
 };

@@ -1,5 +1,7 @@
 #include "http/problem.h"
 
+#include "text/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,22 +14,6 @@ void problem_set(struct http_problem *pb, unsigned status, const char *param, co
     va_start(ap, fmt);
     vsnprintf(pb->detail, sizeof pb->detail, fmt, ap);
     va_end(ap);
-}
-
-/* Length of a valid UTF-8 sequence of 2-4 bytes at s (n available), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (len == 0 || len > n || s[0] >= 0xF5)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-        return 0;
-    if (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return len;
 }
 
 void problem_instance(char *out, size_t size, const char *path)
@@ -49,7 +35,7 @@ void problem_quote(char *out, const char *v, size_t n, size_t max)
     const unsigned char *s = (const unsigned char *)v;
     size_t o = 0, i = 0;
     while (i < n && i < max) {
-        size_t len = s[i] >= 0x80 ? utf8_seq(s + i, n - i) : 0;
+        size_t len = s[i] >= 0x80 ? utf8_seq_len(s + i, n - i) : 0;
         if (len > 0) {
             memcpy(out + o, s + i, len);
             o += len, i += len;

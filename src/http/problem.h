@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 struct http_problem {
-    unsigned status;   /* 400, 404, 405, 500 ... */
-    char param[64];    /* the offending parameter, "" if none */
-    char detail[400];  /* one sentence for a person, naming the parameter */
+    unsigned status;  /* 400, 404, 405, 500 ... */
+    char param[64];   /* the offending parameter, "" if none */
+    char detail[400]; /* one sentence for a person, naming the parameter */
 };
 
 void problem_set(struct http_problem *pb, unsigned status, const char *param, const char *fmt, ...)

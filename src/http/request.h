@@ -17,22 +17,22 @@ struct release;
 
 struct http_request {
     const char *method;
-    const char *path;           /* decoded path, no query string */
-    const char *instance;       /* path percent-encoded, for problem "instance" */
-    struct http_params params;  /* query parameters, in order */
+    const char *path;                      /* decoded path, no query string */
+    const char *instance;                  /* path percent-encoded, for problem "instance" */
+    struct http_params params;             /* query parameters, in order */
     const char *capture[REQUEST_CAPTURES]; /* {name} segments of the matched route */
     size_t capture_len[REQUEST_CAPTURES];
-    const void *route_data;     /* the matched route's data pointer */
-    struct release *release;    /* the release this request reads; never NULL */
+    const void *route_data;  /* the matched route's data pointer */
+    struct release *release; /* the release this request reads; never NULL */
 };
 
 struct http_response {
     unsigned status;
-    const char *content_type;   /* static string */
-    char *body;                 /* malloc'd, owned by the response */
+    const char *content_type; /* static string */
+    char *body;               /* malloc'd, owned by the response */
     size_t len;
-    const char *cache_control;  /* static string; NULL for the default */
-    bool etag;                  /* carries the release ETag (and may become a 304) */
+    const char *cache_control; /* static string; NULL for the default */
+    bool etag;                 /* carries the release ETag (and may become a 304) */
     bool is_problem;
     struct http_problem problem;
 };

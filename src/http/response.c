@@ -37,29 +37,39 @@ void response_json(struct http_response *rs, json_t *doc)
 const char *response_reason(unsigned status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
 
-void response_problem(struct http_response *rs, const struct http_problem *pb,
-                      const char *instance)
+void response_problem(struct http_response *rs, const struct http_problem *pb, const char *instance)
 {
     bool bad_param = pb->status == 400 && pb->param[0] != '\0';
-    json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s}",
-                            "type", bad_param ? "/problems/invalid-parameter" : "about:blank",
-                            "title", bad_param ? "Invalid parameter" : response_reason(pb->status),
-                            "status", (int)pb->status, "detail", pb->detail,
-                            "instance", instance ? instance : "");
+    json_t *doc =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+                  bad_param ? "/problems/invalid-parameter" : "about:blank", "title",
+                  bad_param ? "Invalid parameter" : response_reason(pb->status), "status",
+                  (int)pb->status, "detail", pb->detail, "instance", instance ? instance : "");
     if (doc != NULL && bad_param)
         json_object_set_new(doc, "invalid_params",
                             json_pack("[{s:s, s:s}]", "name", pb->param, "reason", pb->detail));

@@ -49,12 +49,13 @@ void router_dispatch(struct http_request *rq, struct http_response *rs)
 {
     const struct route *r = router_match(rq->path, rq);
     if (r == NULL) {
-        response_error(rs, rq->instance, 404, NULL, "no resource at this path; see /v1/ in the API description");
+        response_error(rs, rq->instance, 404, NULL,
+                       "no resource at this path; see /v1/ in the API description");
         return;
     }
     if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
-        response_error(rs, rq->instance, 405, NULL, "method %.16s is not allowed here; use GET or HEAD",
-                       rq->method);
+        response_error(rs, rq->instance, 405, NULL,
+                       "method %.16s is not allowed here; use GET or HEAD", rq->method);
         return;
     }
     rq->route_data = r->data;

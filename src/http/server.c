@@ -112,8 +112,8 @@ static enum MHD_Result answer_options(struct MHD_Connection *c, const char *path
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version, (void)upload_data, (void)con_cls;
     struct server *srv = cls;
@@ -133,7 +133,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     char etag[80];
     snprintf(etag, sizeof etag, "\"%s\"", release_id(rq.release));
     release_unref(rq.release);
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *inm =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rs.status == 200 && rs.etag && inm && etag_matches(inm, etag))
         rs.status = 304;
     return queue(c, &rs, etag);
@@ -180,10 +181,9 @@ static struct MHD_Daemon *start_daemon(const struct server_config *cfg, struct s
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout_s ? cfg->timeout_s : 15, MHD_OPTION_END);
+        log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1024,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 15, MHD_OPTION_END);
     if (d == NULL)
         err_set(e, "cannot listen on %s port %u (in use, or not an address of this machine?)",
                 cfg->bind, cfg->port);

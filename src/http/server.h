@@ -10,9 +10,9 @@
 
 struct server_config {
     const char *db_path;
-    const char *bind;      /* numeric IPv4 or IPv6 address */
-    unsigned port;         /* 0 = any free port */
-    unsigned threads;      /* 0 = one per online CPU */
+    const char *bind; /* numeric IPv4 or IPv6 address */
+    unsigned port;    /* 0 = any free port */
+    unsigned threads; /* 0 = one per online CPU */
     unsigned max_connections;
     unsigned timeout_s;
 };

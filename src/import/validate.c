@@ -5,6 +5,8 @@
  */
 #include "import/validate.h"
 
+#include "text/number.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -96,32 +98,6 @@ int validate_enum(const char *col, const char *s, const char *const *allowed, st
     return -1;
 }
 
-/* Length of the plain decimal number at the start of s (0 if none). */
-static size_t number_syntax(const char *s)
-{
-    size_t i = 0, int_digits, frac_digits = 0;
-    if (s[i] == '+' || s[i] == '-')
-        i++;
-    int_digits = strspn(s + i, DIGITS);
-    i += int_digits;
-    if (s[i] == '.') {
-        frac_digits = strspn(s + i + 1, DIGITS);
-        i += 1 + frac_digits;
-    }
-    if (int_digits + frac_digits == 0)
-        return 0;
-    if (s[i] == 'e' || s[i] == 'E') {
-        size_t j = i + 1;
-        if (s[j] == '+' || s[j] == '-')
-            j++;
-        size_t exp_digits = strspn(s + j, DIGITS);
-        if (exp_digits == 0)
-            return 0;
-        i = j + exp_digits;
-    }
-    return i;
-}
-
 /* Why s is not a number, as a parenthesised hint (or ""). */
 static const char *number_hint(const char *s)
 {
@@ -137,20 +113,16 @@ static const char *number_hint(const char *s)
 
 bool validate_number(const char *col, const char *s, double *out, struct err *e)
 {
-    size_t n = number_syntax(s);
-    if (n == 0 || s[n] != '\0') {
+    switch (number_parse(s, strlen(s), out)) {
+    case NUMBER_OK:
+        return true;
+    case NUMBER_RANGE:
+        err_set(e, "%s: %s is out of range for a number", col, SHOW(s));
+        return false;
+    default:
         err_set(e, "%s: %s is not a number%s", col, SHOW(s), number_hint(s));
         return false;
     }
-    errno = 0;
-    char *end;
-    double d = strtod(s, &end);
-    if (errno == ERANGE || !isfinite(d) || *end != '\0') {
-        err_set(e, "%s: %s is out of range for a number", col, SHOW(s));
-        return false;
-    }
-    *out = d;
-    return true;
 }
 
 bool validate_position(const char *lat_s, const char *lon_s, double lat, double lon, struct err *e)

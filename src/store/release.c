@@ -58,8 +58,8 @@ static int read_release_row(sqlite3 *db, struct release *r, const char *path, st
     if (rc != SQLITE_ROW) {
         err_set(e, "%s: the release table is empty", path);
     } else if (sqlite3_column_int(st, 2) != STORE_SCHEMA_VERSION) {
-        err_set(e, "%s: schema version %d, this server reads version %d; re-import the data",
-                path, sqlite3_column_int(st, 2), STORE_SCHEMA_VERSION);
+        err_set(e, "%s: schema version %d, this server reads version %d; re-import the data", path,
+                sqlite3_column_int(st, 2), STORE_SCHEMA_VERSION);
     } else {
         snprintf(r->id, sizeof r->id, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(r->built_at, sizeof r->built_at, "%s", (const char *)sqlite3_column_text(st, 1));
@@ -70,8 +70,8 @@ static int read_release_row(sqlite3 *db, struct release *r, const char *path, st
 }
 
 #define PLACE_COLUMNS                                                                              \
-    "kind, code, name, parent_code, level, facility_class, ownership, agent_type, address, "     \
-    "province_code, district_code, ward_code, phone, email, website, opening_hours, source, "     \
+    "kind, code, name, parent_code, level, facility_class, ownership, agent_type, address, "       \
+    "province_code, district_code, ward_code, phone, email, website, opening_hours, source, "      \
     "updated, lat, lon, accepts_initial_registration, position_approx"
 
 /* Copies column i into the arena; NULL for SQL NULL or an empty string. */
@@ -93,10 +93,11 @@ static int fill_place(struct release *r, sqlite3_stmt *st, struct place *p)
     const char *kind = (const char *)sqlite3_column_text(st, 0);
     if (kind == NULL || place_kind_parse(kind, strlen(kind), &p->kind) != 0)
         return -1;
-    const char **fields[] = {&p->code, &p->name, &p->parent_code, &p->level, &p->facility_class,
-                             &p->ownership, &p->agent_type, &p->address, &p->province_code,
-                             &p->district_code, &p->ward_code, &p->phone, &p->email, &p->website,
-                             &p->opening_hours, &p->source, &p->updated};
+    const char **fields[] = {&p->code,           &p->name,          &p->parent_code,   &p->level,
+                             &p->facility_class, &p->ownership,     &p->agent_type,    &p->address,
+                             &p->province_code,  &p->district_code, &p->ward_code,     &p->phone,
+                             &p->email,          &p->website,       &p->opening_hours, &p->source,
+                             &p->updated};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         *fields[i] = column_str(r, st, (int)i + 1, &oom);
     p->lat = sqlite3_column_double(st, 18);

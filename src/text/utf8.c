@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Length of the well-formed sequence starting at p (at most n bytes), or 0. */
-static size_t seq_len(const unsigned char *p, size_t n)
+size_t utf8_seq_len(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
@@ -58,7 +57,7 @@ bool utf8_validate(const char *s, size_t n, size_t *bad_offset)
         }
         if (i >= n)
             break;
-        size_t len = seq_len(p + i, n - i);
+        size_t len = utf8_seq_len(p + i, n - i);
         if (len == 0) {
             if (bad_offset)
                 *bad_offset = i;

@@ -16,6 +16,12 @@
  * the first byte of the first ill-formed sequence. NUL bytes are valid here;
  * callers that need C strings check for them separately.
  */
+/*
+ * Length of the well-formed UTF-8 sequence at s (1 to 4 bytes, at most n),
+ * or 0 when the bytes there are not one.
+ */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+
 bool utf8_validate(const char *s, size_t n, size_t *bad_offset);
 
 #endif

@@ -19,7 +19,8 @@ static double dms(int d, int m, double s)
 
 int main(void)
 {
-    /* Geoscience Australia's worked example (Vincenty), Flinders Peak to Buninyong: 54 972.271 m. */
+    /* Geoscience Australia's worked example (Vincenty), Flinders Peak to Buninyong: 54 972.271 m.
+     */
     near(geo_distance_m(dms(-37, 57, 3.72030), dms(144, 25, 29.52440), dms(-37, 39, 10.15610),
                         dms(143, 55, 35.38390)),
          54972.271, 0.001, "Flinders Peak - Buninyong");
