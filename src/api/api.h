@@ -15,5 +15,11 @@ extern const enum place_kind api_kind_office, api_kind_agent, api_kind_facility;
 void api_health(const struct http_request *rq, struct http_response *rs);
 void api_nearest(const struct http_request *rq, struct http_response *rs);
 void api_place_by_code(const struct http_request *rq, struct http_response *rs);
+void api_list_places(const struct http_request *rq, struct http_response *rs);
+void api_office_children(const struct http_request *rq, struct http_response *rs);
+void api_admin_units(const struct http_request *rq, struct http_response *rs);
+void api_admin_unit(const struct http_request *rq, struct http_response *rs);
+void api_search(const struct http_request *rq, struct http_response *rs);
+void api_map(const struct http_request *rq, struct http_response *rs);
 
 #endif

@@ -7,7 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "format/place_json.h"
+#include "api/common.h"
+#include "format/place_list.h"
 #include "geo/kdtree.h"
 #include "http/response.h"
 #include "store/release.h"
@@ -22,41 +23,10 @@ struct nearest_query {
     bool kinds[PLACE_KIND_COUNT];
 };
 
-/* Parses "office,facility" into q->kinds; all kinds when absent. */
-static int parse_kinds(const struct http_params *p, struct nearest_query *q,
-                       struct http_problem *pb)
-{
-    const struct http_param *k = params_find(p, "kind");
-    if (k == NULL) {
-        for (int i = 0; i < PLACE_KIND_COUNT; i++)
-            q->kinds[i] = true;
-        return 0;
-    }
-    const char *s = k->val, *end = k->val + k->vlen;
-    for (;;) {
-        const char *comma = memchr(s, ',', (size_t)(end - s));
-        const char *e = comma ? comma : end;
-        enum place_kind kind;
-        if (place_kind_parse(s, (size_t)(e - s), &kind) != 0) {
-            char quoted[4 * 40 + 4];
-            problem_quote(quoted, s, (size_t)(e - s), 40);
-            problem_set(
-                pb, 400, "kind",
-                "kind must be a comma-separated list of office, agent, facility; got \"%s\"",
-                quoted);
-            return -1;
-        }
-        q->kinds[kind] = true;
-        if (comma == NULL)
-            return 0;
-        s = comma + 1;
-    }
-}
-
 static int parse_query(const struct http_params *p, struct nearest_query *q,
                        struct http_problem *pb)
 {
-    static const char *const allowed[] = {"lat", "lon", "kind", "limit", "radius_m", NULL};
+    static const char *const allowed[] = {"lat", "lon", "kind", "limit", "radius_m", "f", NULL};
     memset(q, 0, sizeof *q);
     q->limit = NEAREST_LIMIT_DEFAULT;
     if (params_validate(p, allowed, pb) != 0 ||
@@ -65,7 +35,7 @@ static int parse_query(const struct http_params *p, struct nearest_query *q,
         params_long(p, "limit", 1, NEAREST_LIMIT_MAX, false, &q->limit, pb) < 0 ||
         params_double(p, "radius_m", 1, NEAREST_RADIUS_MAX_M, false, &q->radius_m, pb) < 0)
         return -1;
-    return parse_kinds(p, q, pb);
+    return api_parse_kinds(p, q->kinds, pb);
 }
 
 static json_t *query_json(const struct nearest_query *q)
@@ -79,27 +49,12 @@ static json_t *query_json(const struct nearest_query *q)
                      q->radius_m > 0 ? json_real(q->radius_m) : json_null());
 }
 
-static json_t *results_json(const struct release *r, const struct geo_hit *hits, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
-        json_t *o = place_json(release_place(r, hits[i].id));
-        /* Decimetres are as exact as the positions themselves. */
-        if (o == NULL ||
-            json_object_set_new(o, "distance_m", json_real(round(hits[i].distance_m * 10) / 10)) ||
-            json_array_append_new(arr, o)) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
 void api_nearest(const struct http_request *rq, struct http_response *rs)
 {
     struct nearest_query q;
     struct http_problem pb;
-    if (parse_query(&rq->params, &q, &pb) != 0) {
+    enum out_format f;
+    if (parse_query(&rq->params, &q, &pb) != 0 || response_format(rq, &f, &pb) != 0) {
         response_problem(rs, &pb, rq->instance);
         return;
     }
@@ -110,8 +65,13 @@ void api_nearest(const struct http_request *rq, struct http_response *rs)
         if (q.kinds[k])
             geo_knn_search(&knn, release_index(rq->release, (enum place_kind)k));
     size_t n = geo_knn_finish(&knn);
-    json_t *results = results_json(rq->release, hits, n);
-    response_json(rs, results ? json_pack("{s:s, s:o, s:o}", "release", release_id(rq->release),
-                                          "query", query_json(&q), "results", results)
-                              : NULL);
+    struct place_item items[NEAREST_LIMIT_MAX];
+    for (size_t i = 0; i < n; i++)
+        items[i] = (struct place_item){release_place(rq->release, hits[i].id), hits[i].distance_m, 0};
+    json_t *envelope = json_pack("{s:s, s:o}", "release", release_id(rq->release), "query",
+                                 query_json(&q));
+    struct buf body = {0};
+    if (place_list_render(f, envelope, items, n, EXTRA_DISTANCE, &body) != 0)
+        buf_free(&body);
+    response_buf(rs, out_format_content_type(f), &body);
 }

@@ -17,9 +17,14 @@ static int add_kind_fields(json_t *o, const struct place *p)
 {
     int rc = 0;
     switch (p->kind) {
-    case PLACE_OFFICE:
+    case PLACE_OFFICE: {
+        json_t *children = json_array();
+        for (unsigned i = 0; children && i < p->nchildren; i++)
+            rc |= json_array_append_new(children, json_string(p->children[i]->code));
         rc |= json_object_set_new(o, "level", str_or_null(p->level));
+        rc |= json_object_set_new(o, "children", children ? children : json_null());
         break;
+    }
     case PLACE_FACILITY:
         rc |= json_object_set_new(o, "level", str_or_null(p->level));
         rc |= json_object_set_new(o, "facility_class", str_or_null(p->facility_class));

@@ -24,6 +24,7 @@ struct http_request {
     size_t capture_len[REQUEST_CAPTURES];
     const void *route_data;  /* the matched route's data pointer */
     struct release *release; /* the release this request reads; never NULL */
+    const char *accept;      /* Accept header, or NULL */
 };
 
 struct http_response {
@@ -33,6 +34,7 @@ struct http_response {
     size_t len;
     const char *cache_control; /* static string; NULL for the default */
     bool etag;                 /* carries the release ETag (and may become a 304) */
+    char *link;                /* malloc'd Link header value (rel="next"), or NULL */
     bool is_problem;
     struct http_problem problem;
 };

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 12 significant digits keep coordinates exact to the centimetre and print no noise. */
-#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
 static const char OOM_BODY[] =
     "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
@@ -14,7 +12,7 @@ static const char OOM_BODY[] =
 
 static void set_body(struct http_response *rs, json_t *doc, unsigned status, const char *type)
 {
-    char *s = doc ? json_dumps(doc, JSON_FLAGS) : NULL;
+    char *s = doc ? json_dumps(doc, FORMAT_JSON_FLAGS) : NULL;
     json_decref(doc);
     if (s == NULL) {
         s = strdup(OOM_BODY);
@@ -26,6 +24,46 @@ static void set_body(struct http_response *rs, json_t *doc, unsigned status, con
     rs->len = s ? strlen(s) : 0;
     rs->status = status;
     rs->content_type = type;
+}
+
+int response_format(const struct http_request *rq, enum out_format *f, struct http_problem *pb)
+{
+    const struct http_param *q = params_find(&rq->params, "f");
+    if (q != NULL) {
+        static const struct {
+            const char *name;
+            enum out_format f;
+        } names[] = {{"json", OUT_JSON}, {"geojson", OUT_GEOJSON}, {"csv", OUT_CSV}};
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (q->vlen == strlen(names[i].name) && memcmp(q->val, names[i].name, q->vlen) == 0) {
+                *f = names[i].f;
+                return 0;
+            }
+        char quoted[4 * 40 + 4];
+        problem_quote(quoted, q->val, q->vlen, 40);
+        problem_set(pb, 400, "f", "f must be json, geojson or csv; got \"%s\"", quoted);
+        return -1;
+    }
+    *f = OUT_JSON;
+    if (rq->accept && strstr(rq->accept, "application/geo+json"))
+        *f = OUT_GEOJSON;
+    else if (rq->accept && strstr(rq->accept, "text/csv") && !strstr(rq->accept, "json"))
+        *f = OUT_CSV;
+    return 0;
+}
+
+void response_buf(struct http_response *rs, const char *content_type, struct buf *b)
+{
+    if (b->data == NULL) {
+        set_body(rs, NULL, 500, NULL);
+        return;
+    }
+    free(rs->body);
+    rs->len = b->len;
+    rs->body = buf_steal(b);
+    rs->status = 200;
+    rs->content_type = content_type;
+    rs->etag = true;
 }
 
 void response_json(struct http_response *rs, json_t *doc)

@@ -8,10 +8,22 @@
 
 #include <jansson.h>
 
+#include "format/place_list.h"
 #include "http/request.h"
+#include "util/buf.h"
 
 /* 200 application/json with the release ETag; steals the reference to doc. */
 void response_json(struct http_response *rs, json_t *doc);
+
+/*
+ * The output format a list request asks for: the "f" parameter (json,
+ * geojson, csv) when given, else the Accept header (application/geo+json,
+ * text/csv), else JSON. Returns 0, or -1 with a 400 problem for a bad "f".
+ */
+int response_format(const struct http_request *rq, enum out_format *f, struct http_problem *pb);
+
+/* 200 with the release ETag and body taken from b (which is left empty). */
+void response_buf(struct http_response *rs, const char *content_type, struct buf *b);
 
 /* An RFC 9457 problem from pb; instance is the request path. */
 void response_problem(struct http_response *rs, const struct http_problem *pb,

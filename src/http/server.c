@@ -26,6 +26,7 @@
 
 struct server {
     struct release_slot *slot;
+    unsigned threads; /* request threads, and so SQLite connections per release */
 };
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -61,13 +62,17 @@ static void add_common_headers(struct MHD_Response *r, const struct http_respons
                                const char *etag)
 {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-    MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag");
+    MHD_add_response_header(r, "Access-Control-Expose-Headers", "ETag, Link");
     if (rs->content_type && rs->status != 304)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
     const char *cc = rs->cache_control ? rs->cache_control : (rs->etag ? CACHE_DATA : CACHE_ERROR);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
     if (rs->etag)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    if (rs->link && rs->status == 200)
+        MHD_add_response_header(r, "Link", rs->link);
+    if (rs->status == 200 || rs->status == 304)
+        MHD_add_response_header(r, "Vary", "Accept");
     if (rs->status == 405)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
 }
@@ -82,9 +87,12 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct http_response *rs,
         r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
     }
     rs->body = NULL;
+    if (r != NULL)
+        add_common_headers(r, rs, etag);
+    free(rs->link);
+    rs->link = NULL;
     if (r == NULL)
         return MHD_NO;
-    add_common_headers(r, rs, etag);
     enum MHD_Result ret = MHD_queue_response(c, rs->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -127,6 +135,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct http_request rq = {.method = method, .path = url, .instance = instance};
     struct http_response rs = {0};
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_param, &rq.params);
+    rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     rq.release = release_slot_get(srv->slot);
     router_dispatch(&rq, &rs);
 
@@ -176,12 +185,10 @@ static struct MHD_Daemon *start_daemon(const struct server_config *cfg, struct s
         err_set(e, "--bind: \"%s\" is not a numeric IPv4 or IPv6 address", cfg->bind);
         return NULL;
     }
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 1);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE, srv->threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 15, MHD_OPTION_END);
     if (d == NULL)
@@ -190,10 +197,10 @@ static struct MHD_Daemon *start_daemon(const struct server_config *cfg, struct s
     return d;
 }
 
-static void reload(struct server *srv, const char *path)
+static void reload(struct server *srv, const char *path, unsigned threads)
 {
     struct err e;
-    struct release *r = release_open(path, &e);
+    struct release *r = release_open(path, threads, &e);
     if (r == NULL) {
         fprintf(stderr, "bhxh-geo: reload refused, still serving the old release: %s\n", e.msg);
         return;
@@ -205,10 +212,12 @@ static void reload(struct server *srv, const char *path)
 
 int server_run(const struct server_config *cfg, struct err *e)
 {
-    struct release *r = release_open(cfg->db_path, e);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 1);
+    struct release *r = release_open(cfg->db_path, threads, e);
     if (r == NULL)
         return 1;
-    struct server srv = {.slot = release_slot_new(r)};
+    struct server srv = {.slot = release_slot_new(r), .threads = threads};
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -233,7 +242,7 @@ int server_run(const struct server_config *cfg, struct err *e)
         int sig = 0;
         if (sigwait(&set, &sig) != 0 || sig == SIGINT || sig == SIGTERM)
             break;
-        reload(&srv, cfg->db_path);
+        reload(&srv, cfg->db_path, srv.threads);
     }
     fprintf(stderr, "bhxh-geo: shutting down\n");
     MHD_stop_daemon(d);

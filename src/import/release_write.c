@@ -5,10 +5,13 @@
  *
  * Speed: the file is private until renamed, so there is no journal and no
  * sync while loading; durability comes from one fsync() of the finished
- * file and one of its directory. Rows go in through two prepared statements
- * inside one transaction; indexes are built after the rows.
+ * file and one of its directory. Rows go in through prepared statements
+ * inside one transaction; indexes are built after the rows. Each place also
+ * gets its folded name and address (text/fold.h) into places_fts, under the
+ * same rowid, folded into two buffers reused from row to row.
  *
- * struct imp_db owns the connection, the statements and both path strings.
+ * struct imp_db owns the connection, the statements, the fold buffers and
+ * both path strings.
  */
 #include "import/internal.h"
 
@@ -22,6 +25,8 @@
 
 #include "store/db.h"
 #include "store/schema.h"
+#include "text/fold.h"
+#include "util/buf.h"
 
 #ifndef BHXH_VERSION
 #define BHXH_VERSION "unknown"
@@ -29,7 +34,8 @@
 
 struct imp_db {
     struct store_db *db;
-    sqlite3_stmt *admin, *place;
+    sqlite3_stmt *admin, *place, *fts;
+    struct buf fold_name, fold_address; /* places_fts text of the current row */
     char *out_path, *tmp_path;
 };
 
@@ -48,6 +54,9 @@ static const char INSERT_PLACE[] =
     " updated, src_file, src_line, geom)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18, ?19, ?20, ?21, ?22, ?23, ?24, MakePoint(?19, ?18, 4326))";
+
+static const char INSERT_FTS[] =
+    "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
 
 /* Removes the temporary file and any journal SQLite may have left beside it. */
 static void remove_temp(const struct imp_db *d)
@@ -77,7 +86,8 @@ static int prepare(struct imp_db *d, struct err *e)
 {
     sqlite3 *h = store_db_handle(d->db);
     if (sqlite3_prepare_v3(h, INSERT_ADMIN, -1, SQLITE_PREPARE_PERSISTENT, &d->admin, NULL) ||
-        sqlite3_prepare_v3(h, INSERT_PLACE, -1, SQLITE_PREPARE_PERSISTENT, &d->place, NULL))
+        sqlite3_prepare_v3(h, INSERT_PLACE, -1, SQLITE_PREPARE_PERSISTENT, &d->place, NULL) ||
+        sqlite3_prepare_v3(h, INSERT_FTS, -1, SQLITE_PREPARE_PERSISTENT, &d->fts, NULL))
         return sql_fail(d, "cannot prepare insert", e);
     return 0;
 }
@@ -86,13 +96,16 @@ static void finalize(struct imp_db *d)
 {
     sqlite3_finalize(d->admin);
     sqlite3_finalize(d->place);
-    d->admin = d->place = NULL;
+    sqlite3_finalize(d->fts);
+    d->admin = d->place = d->fts = NULL;
 }
 
 static void db_free(struct imp_db *d)
 {
     finalize(d);
     store_db_close(d->db);
+    buf_free(&d->fold_name);
+    buf_free(&d->fold_address);
     free(d->out_path);
     free(d->tmp_path);
     free(d);
@@ -160,6 +173,26 @@ int imp_db_add_admin(struct imp_db *d, const char *code, const char *name, const
     return step_reset(d, d->admin, "cannot insert admin unit", e);
 }
 
+/* Puts the folded name and address of the place just inserted as rowid into places_fts. */
+static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_int64 rowid,
+                           struct err *e)
+{
+    const char *name = p->name ? p->name : "", *addr = p->address ? p->address : "";
+    buf_reset(&d->fold_name);
+    buf_reset(&d->fold_address);
+    if (fold_index_text(name, strlen(name), &d->fold_name) ||
+        fold_index_text(addr, strlen(addr), &d->fold_address)) {
+        err_set(e, "out of memory");
+        return -1;
+    }
+    sqlite3_bind_int64(d->fts, 1, rowid);
+    sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "", (int)d->fold_name.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(d->fts, 3, d->fold_address.len ? d->fold_address.data : "",
+                      (int)d->fold_address.len, SQLITE_STATIC);
+    return step_reset(d, d->fts, "cannot insert search text", e);
+}
+
 int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
 {
     sqlite3_stmt *st = d->place;
@@ -181,7 +214,9 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
     bind_text(st, 22, p->updated);
     bind_text(st, 23, p->src_file);
     sqlite3_bind_int64(st, 24, (sqlite3_int64)p->src_line);
-    return step_reset(d, st, "cannot insert place", e);
+    if (step_reset(d, st, "cannot insert place", e))
+        return -1;
+    return add_search_text(d, p, sqlite3_last_insert_rowid(store_db_handle(d->db)), e);
 }
 
 int imp_build_time(time_t *out, struct err *e)

@@ -16,6 +16,8 @@ struct place {
     const char *address, *province_code, *district_code, *ward_code;
     const char *phone, *email, *website, *opening_hours, *source, *updated;
     double lat, lon;
+    const struct place *const *children; /* offices: the child offices, in code order */
+    unsigned nchildren;
     signed char accepts_initial_registration; /* -1 unknown, 0 no, 1 yes */
     bool position_approx;
     enum place_kind kind;

@@ -13,14 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
+#include "geo/cluster.h"
 #include "geo/kdtree.h"
+#include "store/admin.h"
 #include "store/place.h"
 #include "util/err.h"
 
 struct release;
 
-/* Opens path read-only. Returns a release with one reference, or NULL and fills e. */
-struct release *release_open(const char *path, struct err *e);
+/*
+ * Opens path read-only with a pool of `connections` SQLite connections (one
+ * per request thread is right). Returns a release with one reference, or
+ * NULL and fills e.
+ */
+struct release *release_open(const char *path, unsigned connections, struct err *e);
 
 /* Reference counting: retain returns r; the last release_unref frees it. */
 struct release *release_retain(struct release *r);
@@ -33,12 +41,32 @@ size_t release_place_count(const struct release *r);
 /* The place with the given id (0 <= id < count); ids follow (code, kind) order. */
 const struct place *release_place(const struct release *r, uint32_t id);
 
+/* The id of a place of this release (its index). */
+uint32_t release_place_id(const struct release *r, const struct place *p);
+
+/* The place whose row id in the places table is rowid, or NULL. */
+const struct place *release_place_by_rowid(const struct release *r, int64_t rowid);
+
 /* The place of that kind and code, or NULL. */
 const struct place *release_find(const struct release *r, enum place_kind kind, const char *code,
                                  size_t code_len);
 
 /* The spatial index of one kind (never NULL for an opened release). */
 const struct geo_index *release_index(const struct release *r, enum place_kind kind);
+
+/* The map clustering index of one kind (never NULL for an opened release). */
+const struct cluster_index *release_cluster_index(const struct release *r, enum place_kind kind);
+
+/* The administrative units of the release. */
+const struct admin_table *release_admin(const struct release *r);
+
+/*
+ * A read-only SQLite connection to this release's file, borrowed from its
+ * pool (waits while all are busy). Give it back with release_db_put before
+ * dropping the reference to r; do not keep statements prepared on it.
+ */
+sqlite3 *release_db_get(struct release *r);
+void release_db_put(struct release *r, sqlite3 *db);
 
 /*
  * release_slot: the release currently served. get returns it with a new

@@ -14,7 +14,26 @@
  *   'ward' (5); parent_code is the unit one level up.
  * release: exactly one row describing this build.
  * release_sources: one row per imported CSV with its SHA-256 and row count.
+ * places_fts: the search index (see PLACES_FTS_SQL).
  */
+
+/*
+ * Full-text search over places: rowid = places.id; name and address hold
+ * fold_index_text() of the place's name and address (text/fold.h), so
+ * search is case- and diacritic-insensitive and knows the abbreviations.
+ * Contentless (content=''): the folded text is derived from places and can
+ * be rebuilt, so only the index is stored; a query selects rowid and joins
+ * places. unicode61 with remove_diacritics 2 only matters for letters the
+ * folding keeps; prefix indexes make 2- and 3-letter as-you-type prefixes
+ * cheap. A release is never modified, so the contentless table's lack of
+ * DELETE/UPDATE costs nothing.
+ */
+#define PLACES_FTS_SQL                                                                             \
+    "CREATE VIRTUAL TABLE places_fts USING fts5(name, address, content='',"                        \
+    " tokenize='unicode61 remove_diacritics 2', prefix='2 3');\n"
+
+const char STORE_SCHEMA_FTS_SQL[] = PLACES_FTS_SQL;
+
 const char STORE_SCHEMA_SQL[] =
     "PRAGMA application_id = 0x42485847;\n" /* 'BHXG' */
     "SELECT InitSpatialMetaData(1);\n"
@@ -65,15 +84,16 @@ const char STORE_SCHEMA_SQL[] =
     "  src_line INTEGER NOT NULL,\n"
     "  UNIQUE (kind, code)\n"
     ");\n"
-    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n";
+    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n" PLACES_FTS_SQL;
 
 const char STORE_SCHEMA_INDEX_SQL[] =
     "SELECT CreateSpatialIndex('places', 'geom');\n"
     "CREATE INDEX places_parent ON places(kind, parent_code);\n"
     "CREATE INDEX places_province ON places(kind, province_code);\n"
     "CREATE INDEX admin_units_parent ON admin_units(parent_code);\n"
+    "INSERT INTO places_fts(places_fts) VALUES ('optimize');\n"
     "ANALYZE;\n";
 
 const char *const STORE_SCHEMA_TABLES[] = {
-    "release", "release_sources", "admin_units", "places", "geometry_columns", NULL,
+    "release", "release_sources", "admin_units", "places", "geometry_columns", "places_fts", NULL,
 };

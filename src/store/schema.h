@@ -7,7 +7,7 @@
 #define BHXH_STORE_SCHEMA_H
 
 /* Bumped whenever a table changes shape; stored in release.schema_version. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 2: places_fts */
 
 /*
  * DDL run on a fresh database with SpatiaLite loaded: metadata, tables,
@@ -16,7 +16,13 @@
  */
 extern const char STORE_SCHEMA_SQL[];
 
-/* Run after all rows are in: spatial index, secondary indexes, ANALYZE. */
+/*
+ * The search index's DDL alone (also part of STORE_SCHEMA_SQL), for tests
+ * that build the index in a plain SQLite database.
+ */
+extern const char STORE_SCHEMA_FTS_SQL[];
+
+/* Run after all rows are in: spatial index, secondary indexes, FTS merge, ANALYZE. */
 extern const char STORE_SCHEMA_INDEX_SQL[];
 
 /* Tables a valid release must contain (NULL-terminated), for integrity checks. */

@@ -245,6 +245,14 @@ static void check_good_db(const char *out)
     hex(want, d, sizeof d);
     Q_TEXT("SELECT sha256 FROM release_sources WHERE file = 'admin_units.csv'", want);
     Q_INT("SELECT count(*) FROM geometry_columns WHERE f_table_name = 'places'", 1);
+    /* places_fts: folded name and address under the place's rowid, abbreviations expanded. */
+#define FTS_CODE "SELECT group_concat(p.code) FROM places_fts f JOIN places p ON p.id = f.rowid"
+    Q_INT("SELECT count(*) FROM places_fts", 7);
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'name:\"benh vien da khoa kien giang\"'", "91001");
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'address:\"duong a phuong dong ho\"'", "09102");
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH '\"tp thanh pho ha tien\" AND bhxh'", "09102");
+    Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH '\"bao hiem xa hoi\"'", 2);
+#undef FTS_CODE
     store_db_close(db);
 }
 
