@@ -511,7 +511,7 @@ static int query_setup(struct query *q, double min_lon, double min_lat, double m
                        double max_lat, size_t max_cells)
 {
     if (!(min_lon <= max_lon && min_lat <= max_lat) || !isfinite(min_lon) || !isfinite(max_lon) ||
-        !isfinite(min_lat) || !isfinite(max_lat) || q->zoom < 0 || q->zoom > CLUSTER_MAX_ZOOM)
+        !isfinite(min_lat) || !isfinite(max_lat))
         return CLUSTER_ERR_ARG;
     q->box = (struct box){fmax(min_lon, -180), fmax(min_lat, -90), fmin(max_lon, 180),
                           fmin(max_lat, 90)};
@@ -556,9 +556,12 @@ int cluster_query(const struct cluster_index *const *ix, size_t nix, double min_
                   double max_lon, double max_lat, int zoom, size_t max_points, size_t max_cells,
                   struct cluster_result *out)
 {
-    struct query q = {.zoom = zoom, .cell_level = zoom + CELL_LEVELS_BELOW_TILE, .out = out};
+    struct query q = {.zoom = zoom, .out = out};
     out->n = 0, out->total = 0, out->cells = 0, out->clustered = 0;
     out->zoom = zoom, out->nkinds = nix;
+    if (zoom < 0 || zoom > CLUSTER_MAX_ZOOM)
+        return CLUSTER_ERR_ARG;
+    q.cell_level = zoom + CELL_LEVELS_BELOW_TILE;
     int rc = query_setup(&q, min_lon, min_lat, max_lon, max_lat, max_cells);
     if (rc == CLUSTER_OK && !q.empty)
         rc = scratch_setup(&q, ix, nix);

@@ -288,9 +288,9 @@ static void random_queries(const struct set *s, int nq, struct cluster_result *r
            nq, n_clustered, n_listed, n_refused, n_split_checked);
 }
 
-static void edge_cases(const struct set *s, struct cluster_index *all, struct cluster_result *r)
+/* Box edges exactly through points, and just inside the extent of the data. */
+static void edge_boxes(const struct set *s, struct cluster_result *r)
 {
-    const struct cluster_index *one[1] = {all};
     /* edges through the 60 duplicates; their twin 1e-9 degrees away is outside */
     const double dup_lat = lat[6000], dup_lon = lon[6000];
     const double edge_boxes[][4] = {
@@ -316,6 +316,11 @@ static void edge_cases(const struct set *s, struct cluster_index *all, struct cl
             b[e] = ext[e];
             check_query(s, 20100 + 10 * e + z, b, z, 0, r);
         }
+}
+
+static void edge_cases(struct cluster_index *all, struct cluster_result *r)
+{
+    const struct cluster_index *one[1] = {all};
     /* the duplicates never split */
     int rc = cluster_query(one, 1, 107.59, 16.46, 107.592, 16.465, 20, 0, 5000, r);
     CHECK(rc == CLUSTER_OK && r->clustered && r->n >= 1);
@@ -331,6 +336,7 @@ static void edge_cases(const struct set *s, struct cluster_index *all, struct cl
     CHECK(cluster_query(one, 1, 105, NAN, 106, 11, 5, 300, 5000, r) == CLUSTER_ERR_ARG);
     CHECK(cluster_query(one, 1, 105, 10, 106, 11, 21, 300, 5000, r) == CLUSTER_ERR_ARG);
     CHECK(cluster_query(one, 1, 105, 10, 106, 11, -1, 300, 5000, r) == CLUSTER_ERR_ARG);
+    CHECK(cluster_query(one, 1, 105, 10, 106, 11, 2147483647, 300, 5000, r) == CLUSTER_ERR_ARG);
     /* boxes crossing nothing: the sea, beyond the world */
     rc = cluster_query(one, 1, 150, -10, 160, 0, 5, 0, 5000, r);
     CHECK(rc == CLUSTER_OK && r->n == 0 && r->total == 0);
@@ -441,7 +447,9 @@ int main(void)
     random_queries(&one, 1500, &r);
     random_queries(&three, 800, &r);
     random_queries(&two, 400, &r);
-    edge_cases(&one, all, &r);
+    edge_boxes(&one, &r);
+    edge_boxes(&three, &r);
+    edge_cases(all, &r);
     cluster_result_free(&r);
 
     for (int g = 0; g < 3; g++)
