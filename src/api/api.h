@@ -22,4 +22,22 @@ void api_admin_unit(const struct http_request *rq, struct http_response *rs);
 void api_search(const struct http_request *rq, struct http_response *rs);
 void api_map(const struct http_request *rq, struct http_response *rs);
 
+/* Open data (api/datasets.c): the catalogue and the files of the release. */
+void api_datasets(const struct http_request *rq, struct http_response *rs);
+void api_dataset_file(const struct http_request *rq, struct http_response *rs);
+/*
+ * Starts writing the download files of a release just opened (in the
+ * background), so the first /v1/datasets request finds them ready.
+ */
+void api_release_opened(struct release *r);
+
+/* OGC API - Features (api/ogc.c, api/ogc_items.c) and its API definition (api/openapi_doc.c). */
+void api_ogc_landing(const struct http_request *rq, struct http_response *rs);
+void api_ogc_conformance(const struct http_request *rq, struct http_response *rs);
+void api_ogc_collections(const struct http_request *rq, struct http_response *rs);
+void api_ogc_collection(const struct http_request *rq, struct http_response *rs);
+void api_ogc_items(const struct http_request *rq, struct http_response *rs);
+void api_ogc_item(const struct http_request *rq, struct http_response *rs);
+void api_openapi(const struct http_request *rq, struct http_response *rs);
+
 #endif

@@ -28,6 +28,10 @@ int api_parse_kinds(const struct http_params *p, bool kinds[PLACE_KIND_COUNT],
                         quoted);
             return -1;
         }
+        if (kinds[kind]) {
+            problem_set(pb, 400, "kind", "kind lists \"%s\" twice", place_kind_name(kind));
+            return -1;
+        }
         kinds[kind] = true;
         if (comma == NULL)
             return 0;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "api/admin_filter.h"
 #include "api/common.h"
 #include "http/paging.h"
 #include "http/response.h"
@@ -31,7 +32,7 @@ static const char *const ownerships[] = {"public", "private", NULL};
 
 /* Strings the filter points into; they live as long as the request. */
 struct filter_storage {
-    char province[CODE_PARAM_MAX + 1], district[CODE_PARAM_MAX + 1], ward[CODE_PARAM_MAX + 1];
+    struct admin_filter admin[3]; /* province, district, ward */
     char parent[CODE_PARAM_MAX + 1];
     struct buf match;
 };
@@ -55,20 +56,22 @@ static int enum_param(const struct http_params *p, const char *name, const char 
     return -1;
 }
 
-/* An admin code filter must name a unit of the release at the expected level. */
-static int admin_param(const struct http_request *rq, const char *name, const char *level,
-                       char *storage, const char **out, struct http_problem *pb)
+/*
+ * province, district and ward: codes of any version, resolved to current
+ * units (api/admin_filter.h). An old district matches its legacy
+ * district_code or the communes that took it over.
+ */
+static int admin_params(const struct http_request *rq, struct place_filter *f,
+                        struct filter_storage *st, struct http_problem *pb)
 {
-    if (api_code_param(&rq->params, name, CODE_PARAM_MAX, storage, out, pb) != 0)
+    if (api_admin_filter(rq, "province", "province", &st->admin[0], pb) != 0 ||
+        api_admin_filter(rq, "district", "district", &st->admin[1], pb) != 0 ||
+        api_admin_filter(rq, "ward", "ward", &st->admin[2], pb) != 0)
         return -1;
-    if (*out == NULL)
-        return 0;
-    const struct admin_unit *u = admin_table_find(release_admin(rq->release), *out, strlen(*out));
-    if (u == NULL || strcmp(u->level, level) != 0) {
-        problem_set(pb, 400, name, "%s \"%s\" is not a %s code of this release (see /v1/admin-units)",
-                    name, *out, level);
-        return -1;
-    }
+    f->provinces = st->admin[0].codes;
+    f->district = st->admin[1].code;
+    f->district_wards = st->admin[1].resolved ? st->admin[1].codes : NULL;
+    f->wards = st->admin[2].codes;
     return 0;
 }
 
@@ -112,9 +115,7 @@ static int parse_filter(const struct http_request *rq, enum place_kind kind,
     f->kind = kind;
     f->accepts = -1;
     if (params_validate(p, allowed, pb) != 0 ||
-        admin_param(rq, "province", "province", st->province, &f->province, pb) != 0 ||
-        admin_param(rq, "district", "district", st->district, &f->district, pb) != 0 ||
-        admin_param(rq, "ward", "ward", st->ward, &f->ward, pb) != 0 ||
+        admin_params(rq, f, st, pb) != 0 ||
         parent_param(rq, st, &f->parent, pb) != 0 ||
         text_param(p, st, &f->match, pb) != 0)
         return -1;
@@ -129,9 +130,12 @@ static int parse_filter(const struct http_request *rq, enum place_kind kind,
     return 0;
 }
 
-/* Runs the filter for one page and answers it. */
+static const char *const ADMIN_NAMES[] = {"province", "district", "ward"};
+
+/* Runs the filter for one page and answers it; admin (NULL or 3 filters) may add "resolved". */
 static void answer_page(const struct http_request *rq, struct http_response *rs,
-                        struct place_filter *f, enum out_format fmt)
+                        struct place_filter *f, const struct admin_filter *admin,
+                        enum out_format fmt)
 {
     struct http_problem pb;
     long limit = LIST_LIMIT_DEFAULT;
@@ -157,7 +161,10 @@ static void answer_page(const struct http_request *rq, struct http_response *rs,
     struct buf next = {0};
     if ((size_t)n > shown)
         paging_encode(&next, 'k', found[shown - 1]->code, 0);
-    api_render_page(rq, rs, fmt, json_pack("{s:i}", "limit", (int)limit), items, shown, EXTRA_NONE,
+    json_t *envelope = json_pack("{s:i}", "limit", (int)limit);
+    if (admin)
+        api_admin_filter_report(envelope, ADMIN_NAMES, admin, 3);
+    api_render_page(rq, rs, fmt, envelope, items, shown, EXTRA_NONE,
                     (size_t)n > shown ? next.data : NULL);
     buf_free(&next);
 }
@@ -172,8 +179,10 @@ void api_list_places(const struct http_request *rq, struct http_response *rs)
     if (parse_filter(rq, kind, &f, &st, &pb) != 0 || response_format(rq, &fmt, &pb) != 0)
         response_problem(rs, &pb, rq->instance);
     else
-        answer_page(rq, rs, &f, fmt);
+        answer_page(rq, rs, &f, st.admin, fmt);
     buf_free(&st.match);
+    for (int i = 0; i < 3; i++)
+        api_admin_filter_free(&st.admin[i]);
 }
 
 void api_office_children(const struct http_request *rq, struct http_response *rs)
@@ -195,5 +204,5 @@ void api_office_children(const struct http_request *rq, struct http_response *rs
         return;
     }
     struct place_filter f = {.kind = PLACE_OFFICE, .parent = office->code, .accepts = -1};
-    answer_page(rq, rs, &f, fmt);
+    answer_page(rq, rs, &f, NULL, fmt);
 }

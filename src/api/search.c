@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/admin_filter.h"
 #include "api/common.h"
 #include "geo/geodesic.h"
 #include "http/paging.h"
@@ -25,8 +26,7 @@
 struct search_params {
     struct buf match;
     bool kinds[PLACE_KIND_COUNT];
-    const char *province;
-    char province_buf[8];
+    struct admin_filter province; /* resolved to current provinces */
     double lat, lon;
     bool near;
     long limit;
@@ -64,7 +64,7 @@ static int parse_search(const struct http_request *rq, struct search_params *s,
     s->limit = LIST_LIMIT_DEFAULT;
     if (params_validate(p, allowed, pb) != 0 || parse_text(p, s, pb) != 0 ||
         api_parse_kinds(p, s->kinds, pb) != 0 ||
-        api_code_param(p, "province", 2, s->province_buf, &s->province, pb) != 0 ||
+        api_admin_filter(rq, "province", "province", &s->province, pb) != 0 ||
         params_long(p, "limit", 1, LIST_LIMIT_MAX, false, &s->limit, pb) < 0 ||
         paging_cursor(p, 'o', &s->cur, pb) != 0 || response_format(rq, &s->f, pb) != 0)
         return -1;
@@ -122,7 +122,10 @@ static void answer(const struct http_request *rq, struct http_response *rs,
     bool more = from + shown < (size_t)n;
     if (more)
         paging_encode(&next, 'o', NULL, from + shown);
-    api_render_page(rq, rs, s->f, json_pack("{s:i}", "limit", (int)s->limit), items + from, shown,
+    static const char *const names[] = {"province"};
+    json_t *envelope = json_pack("{s:i}", "limit", (int)s->limit);
+    api_admin_filter_report(envelope, names, &s->province, 1);
+    api_render_page(rq, rs, s->f, envelope, items + from, shown,
                     EXTRA_SCORE | (s->near ? EXTRA_DISTANCE : 0), more ? next.data : NULL);
     buf_free(&next);
     free(items);
@@ -135,9 +138,10 @@ void api_search(const struct http_request *rq, struct http_response *rs)
     if (parse_search(rq, &s, &pb) != 0) {
         response_problem(rs, &pb, rq->instance);
         buf_free(&s.match);
+        api_admin_filter_free(&s.province);
         return;
     }
-    struct search_query q = {.province = s.province, .match = s.match.data};
+    struct search_query q = {.provinces = s.province.codes, .match = s.match.data};
     for (int k = 0; k < PLACE_KIND_COUNT; k++)
         q.kinds |= s.kinds[k] ? 1u << k : 0;
     /* Without a point the SQL order is final, so fetch only up to the page end. */
@@ -152,4 +156,5 @@ void api_search(const struct http_request *rq, struct http_response *rs)
         answer(rq, rs, &s, hits, n);
     free(hits);
     buf_free(&s.match);
+    api_admin_filter_free(&s.province);
 }

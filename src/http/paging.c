@@ -1,5 +1,6 @@
 #include "http/paging.h"
 
+#include <errno.h>
 #include <nettle/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,10 @@ int paging_cursor(const struct http_params *p, char want, struct cursor *c,
     c->tag = want;
     if (want == 'o') {
         char *end;
+        errno = 0;
         c->offset = strtoul((const char *)raw + 1, &end, 10);
-        if (*end != '\0' || raw[1] < '0' || raw[1] > '9')
+        /* An offset that overflows was not given out by us (and would wrap page sums). */
+        if (*end != '\0' || raw[1] < '0' || raw[1] > '9' || errno == ERANGE)
             return bad_cursor(pb);
     } else {
         memcpy(c->value, raw + 1, n);

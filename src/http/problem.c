@@ -6,14 +6,34 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * After a snprintf into s[size] that returned want: when the text was cut,
+ * drops a UTF-8 sequence cut in half at the end, so that what is left is
+ * still valid UTF-8 (jansson refuses anything else, which would turn a 400
+ * into a 500).
+ */
+static void cut_whole(char *s, size_t size, int want)
+{
+    if (want < 0 || (size_t)want < size)
+        return;
+    size_t n = strlen(s), lead = n;
+    while (lead > 0 && n - lead < 3 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0 && (unsigned char)s[lead - 1] >= 0xC0 &&
+        utf8_seq_len((const unsigned char *)s + lead - 1, n - lead + 1) != n - lead + 1)
+        s[lead - 1] = '\0';
+}
+
 void problem_set(struct http_problem *pb, unsigned status, const char *param, const char *fmt, ...)
 {
     pb->status = status;
-    snprintf(pb->param, sizeof pb->param, "%s", param ? param : "");
+    int want = snprintf(pb->param, sizeof pb->param, "%s", param ? param : "");
+    cut_whole(pb->param, sizeof pb->param, want);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(pb->detail, sizeof pb->detail, fmt, ap);
+    want = vsnprintf(pb->detail, sizeof pb->detail, fmt, ap);
     va_end(ap);
+    cut_whole(pb->detail, sizeof pb->detail, want);
 }
 
 void problem_instance(char *out, size_t size, const char *path)

@@ -4,14 +4,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <strings.h>
+#include <stddef.h>
 
 
 static const char OOM_BODY[] =
     "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
     "\"detail\":\"out of memory\",\"instance\":\"/\"}";
 
+/* Closes the file of a download answer that is being replaced by another body. */
+static void drop_file(struct http_response *rs)
+{
+    if (rs->has_file)
+        close(rs->file_fd);
+    rs->has_file = false;
+}
+
 static void set_body(struct http_response *rs, json_t *doc, unsigned status, const char *type)
 {
+    drop_file(rs);
     char *s = doc ? json_dumps(doc, FORMAT_JSON_FLAGS) : NULL;
     json_decref(doc);
     if (s == NULL) {
@@ -24,6 +36,63 @@ static void set_body(struct http_response *rs, json_t *doc, unsigned status, con
     rs->len = s ? strlen(s) : 0;
     rs->status = status;
     rs->content_type = type;
+}
+
+/* The q value of one media range's parameters (";q=0.5"); 1 when absent. */
+static double range_q(const char *params, size_t n)
+{
+    const char *end = params + n;
+    for (const char *p = params; p != NULL && p < end; p = memchr(p + 1, ';', (size_t)(end - p - 1))) {
+        const char *v = p + 1;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        if (v + 2 <= end && (v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+            return strtod(v + 2, NULL);
+    }
+    return 1;
+}
+
+/*
+ * Content negotiation over the three list formats (RFC 9110 12.5.1): each
+ * format takes the q of the most specific range that matches it (exact, then
+ * a whole major type, then any); the highest
+ * q wins, JSON first on ties. Nothing acceptable, or no header: JSON.
+ */
+static enum out_format accept_format(const char *accept)
+{
+    static const char *const types[3] = {"application/json", "application/geo+json", "text/csv"};
+    double q[3] = {-1, -1, -1};
+    int spec[3] = {-1, -1, -1}; /* 2 exact type, 1 "type/any", 0 any */
+    for (const char *s = accept; s && *s;) {
+        size_t len = strcspn(s, ","), tlen;
+        while (len > 0 && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        tlen = strcspn(s, ";, \t");
+        tlen = tlen < len ? tlen : len;
+        const char *semi = memchr(s, ';', len);
+        double rq = semi ? range_q(semi, len - (size_t)(semi - s)) : 1;
+        for (int i = 0; i < 3; i++) {
+            const char *slash = strchr(types[i], '/');
+            size_t major = (size_t)(slash - types[i]) + 1; /* "text/" */
+            int level = -1;
+            if (tlen == strlen(types[i]) && strncasecmp(s, types[i], tlen) == 0)
+                level = 2;
+            else if (tlen == major + 1 && strncasecmp(s, types[i], major) == 0 && s[major] == '*')
+                level = 1;
+            else if (tlen == 3 && strncmp(s, "*/*", 3) == 0)
+                level = 0;
+            if (level > spec[i])
+                spec[i] = level, q[i] = rq;
+        }
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    int best = 0;
+    for (int i = 1; i < 3; i++)
+        if (q[i] > q[best])
+            best = i;
+    return q[best] > 0 ? (enum out_format)best : OUT_JSON;
 }
 
 int response_format(const struct http_request *rq, enum out_format *f, struct http_problem *pb)
@@ -44,11 +113,7 @@ int response_format(const struct http_request *rq, enum out_format *f, struct ht
         problem_set(pb, 400, "f", "f must be json, geojson or csv; got \"%s\"", quoted);
         return -1;
     }
-    *f = OUT_JSON;
-    if (rq->accept && strstr(rq->accept, "application/geo+json"))
-        *f = OUT_GEOJSON;
-    else if (rq->accept && strstr(rq->accept, "text/csv") && !strstr(rq->accept, "json"))
-        *f = OUT_CSV;
+    *f = accept_format(rq->accept);
     return 0;
 }
 
@@ -64,12 +129,44 @@ void response_buf(struct http_response *rs, const char *content_type, struct buf
     rs->status = 200;
     rs->content_type = content_type;
     rs->etag = true;
+    /* Each representation of a URL needs its own validator (RFC 9110 8.8.3). */
+    rs->etag_variant = strstr(content_type, "geo+json") ? ".geojson"
+                       : strstr(content_type, "text/csv") ? ".csv"
+                                                          : "";
 }
 
 void response_json(struct http_response *rs, json_t *doc)
 {
     set_body(rs, doc, 200, "application/json");
     rs->etag = rs->status == 200;
+}
+
+void response_file(struct http_response *rs, unsigned status, const char *content_type, int fd,
+                   uint64_t offset, uint64_t len)
+{
+    drop_file(rs);
+    free(rs->body);
+    rs->body = NULL;
+    rs->has_file = true;
+    rs->file_fd = fd;
+    rs->file_offset = offset;
+    rs->len = (size_t)len;
+    rs->status = status;
+    rs->content_type = content_type;
+    rs->etag = true;
+}
+
+int response_header(struct http_response *rs, const char *name, const char *fmt, ...)
+{
+    if (rs->nheaders == RESPONSE_HEADERS_MAX)
+        return -1;
+    struct http_header *h = &rs->headers[rs->nheaders++];
+    h->name = name;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->value, sizeof h->value, fmt, ap);
+    va_end(ap);
+    return 0;
 }
 
 const char *response_reason(unsigned status)
@@ -79,6 +176,8 @@ const char *response_reason(unsigned status)
         return "OK";
     case 204:
         return "No Content";
+    case 206:
+        return "Partial Content";
     case 304:
         return "Not Modified";
     case 400:
@@ -91,6 +190,8 @@ const char *response_reason(unsigned status)
         return "Content Too Large";
     case 414:
         return "URI Too Long";
+    case 416:
+        return "Range Not Satisfiable";
     case 429:
         return "Too Many Requests";
     case 503:

@@ -36,4 +36,16 @@ void response_error(struct http_response *rs, const char *instance, unsigned sta
 /* Reason phrase for a status code ("Not Found"). */
 const char *response_reason(unsigned status);
 
+/*
+ * A download: status (200 or 206) whose body is bytes [offset, offset + len)
+ * of the open file fd. The response takes fd over: the server closes it
+ * whatever the answer becomes (a 304, or a problem set afterwards).
+ */
+void response_file(struct http_response *rs, unsigned status, const char *content_type, int fd,
+                   uint64_t offset, uint64_t len);
+
+/* Adds a header (name static; value formatted and copied). Returns 0, or -1 when full. */
+int response_header(struct http_response *rs, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

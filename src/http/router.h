@@ -23,6 +23,9 @@ struct route {
  */
 void router_dispatch(struct http_request *rq, struct http_response *rs);
 
+/* The pattern of route number i (as in http_request.route_index), or NULL past the end. */
+const char *router_route_pattern(int i);
+
 /* Whether a route matches path (used for OPTIONS and tests). */
 const struct route *router_match(const char *path, struct http_request *rq);
 

@@ -29,6 +29,8 @@ struct csv_reader {
     uint64_t bytes;
     unsigned long line; /* current physical line */
     bool started;       /* BOM handled */
+    bool bom;           /* a BOM was skipped */
+    bool raw;           /* fields are not checked to be UTF-8 */
     size_t expected;    /* fields in the header; 0 before it */
     bool fatal;
     struct csv_error fatal_err;
@@ -111,6 +113,16 @@ void csv_close(struct csv_reader *r)
 uint64_t csv_bytes_read(const struct csv_reader *r)
 {
     return r->bytes;
+}
+
+void csv_set_raw(struct csv_reader *r)
+{
+    r->raw = true;
+}
+
+bool csv_saw_bom(const struct csv_reader *r)
+{
+    return r->bom;
 }
 
 static void set_fatal(struct csv_reader *r, bool io, unsigned long line, const char *fmt, ...)
@@ -315,8 +327,10 @@ static bool skip_to_record(struct csv_reader *r)
     if (!r->started) {
         r->started = true;
         if (refill(r) && r->in_len - r->in_pos >= 3 &&
-            memcmp(r->in + r->in_pos, "\xEF\xBB\xBF", 3) == 0)
+            memcmp(r->in + r->in_pos, "\xEF\xBB\xBF", 3) == 0) {
             r->in_pos += 3;
+            r->bom = true;
+        }
     }
     for (;;) {
         if (!refill(r))
@@ -339,12 +353,13 @@ static int finish_record(struct csv_reader *r, unsigned long start, struct csv_r
         r->fields[i] = r->rec + r->off[i];
     for (size_t i = 0; i < r->nf && !r->bad; i++) {
         size_t bad_at;
-        if (!utf8_validate(r->fields[i], r->lens[i], &bad_at)) {
+        if (!r->raw && !utf8_validate(r->fields[i], r->lens[i], &bad_at)) {
             r->bad = true;
             r->bad_field = (long)i;
             snprintf(r->bad_msg, sizeof r->bad_msg,
                      "invalid UTF-8 (byte 0x%02X at byte %zu of the field); the file must be "
-                     "UTF-8 (re-save it as \"CSV UTF-8\")",
+                     "UTF-8 (re-save it as \"CSV UTF-8\", or name its encoding with "
+                     "--encoding cp1258 or tcvn3)",
                      (unsigned char)r->fields[i][bad_at], bad_at + 1);
         } else if (memchr(r->fields[i], '\0', r->lens[i]) != NULL) {
             r->bad = true;

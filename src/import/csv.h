@@ -64,4 +64,14 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct csv_error *err
 /* Bytes consumed from the input so far (all of it once CSV_EOF was returned). */
 uint64_t csv_bytes_read(const struct csv_reader *r);
 
+/*
+ * Raw mode, for input in a legacy 8-bit encoding that the caller converts
+ * field by field: fields are not checked to be UTF-8 (NUL bytes still are).
+ * Call before the first csv_next().
+ */
+void csv_set_raw(struct csv_reader *r);
+
+/* True once the reader has skipped a UTF-8 byte order mark at the start. */
+bool csv_saw_bom(const struct csv_reader *r);
+
 #endif

@@ -13,11 +13,13 @@
 #include <string.h>
 
 #include "import/internal.h"
+#include "import/lock.h"
 
 #define DEFAULT_MAX_ERRORS 50
 
 static const char *const FILE_NAMES[IMP_NFILES] = {
     [IMP_ADMIN] = "admin_units.csv",
+    [IMP_SUCCESSORS] = "admin_successors.csv", /* optional */
     [IMP_OFFICES] = "offices.csv",
     [IMP_AGENTS] = "agents.csv",
     [IMP_FACILITIES] = "facilities.csv",
@@ -51,7 +53,9 @@ static void ctx_free(struct imp_ctx *c)
         free(c->files[i].path);
         codeset_free(c->codes[i]);
     }
+    imp_admin_free(c);
     arena_free(&c->arena);
+    imp_options_free(c);
 }
 
 /* Commits or discards the database; returns the result of import_run. */
@@ -88,10 +92,20 @@ int import_run(const struct import_opts *o, FILE *log)
         fprintf(log, "%s\n", e.msg);
         return 2;
     }
+    int lock = import_lock_acquire(o->out_path, log);
+    if (lock < 0)
+        return 2;
     if (ctx_init(&c, o, log) != 0) {
         fputs("out of memory\n", log);
         ctx_free(&c);
+        import_lock_release(lock);
         return 2;
+    }
+    int opt_rc = imp_options_init(&c, o); /* --crs, --encoding, --columns */
+    if (opt_rc != 0) {
+        ctx_free(&c);
+        import_lock_release(lock);
+        return opt_rc;
     }
     c.db = imp_db_create(o->out_path, &e);
     if (c.db == NULL)
@@ -102,5 +116,6 @@ int import_run(const struct import_opts *o, FILE *log)
         imp_load_places(&c, id);
     int rc = finish(&c, built);
     ctx_free(&c);
+    import_lock_release(lock);
     return rc;
 }

@@ -33,6 +33,9 @@ enum {
     P_CLASS,
     P_OWNERSHIP,
     P_INITIAL,
+    P_CRS,
+    P_EASTING,
+    P_NORTHING,
     P_NCOLS
 };
 
@@ -40,24 +43,28 @@ enum {
 #define REQ_VAL (IMP_COL_REQUIRED | IMP_VAL_REQUIRED)
 
 #define COMMON_COLS                                                                                \
-    [P_CODE] = {"code", REQ_VAL}, [P_NAME] = {"name", REQ_VAL},                                    \
-    [P_PARENT] = {"parent_code", REQ_COL}, [P_ADDRESS] = {"address", 0},                           \
+    [P_CODE] = {"code", REQ_VAL}, [P_NAME] = {"name", REQ_VAL}, [P_ADDRESS] = {"address", 0},      \
     [P_PROVINCE] = {"province_code", 0}, [P_DISTRICT] = {"district_code", 0},                      \
     [P_WARD] = {"ward_code", 0}, [P_PHONE] = {"phone", 0}, [P_EMAIL] = {"email", 0},               \
-    [P_WEBSITE] = {"website", 0}, [P_HOURS] = {"opening_hours", 0}, [P_LAT] = {"lat", REQ_VAL},    \
-    [P_LON] = {"lon", REQ_VAL}, [P_APPROX] = {"position_approx", 0},                               \
-    [P_SOURCE] = {"source", REQ_VAL}, [P_UPDATED] = {"updated", 0}
+    [P_WEBSITE] = {"website", 0}, [P_HOURS] = {"opening_hours", 0}, [P_LAT] = {"lat", 0},          \
+    [P_LON] = {"lon", 0}, [P_APPROX] = {"position_approx", 0}, [P_SOURCE] = {"source", REQ_VAL},   \
+    [P_UPDATED] = {"updated", 0}, [P_CRS] = {"crs", 0}, [P_EASTING] = {"easting", 0},              \
+    [P_NORTHING] = {"northing", 0}
 
+/* parent_code: an office's parent must be stated (empty for a province office). */
 static const struct imp_col office_cols[P_NCOLS] = {
     COMMON_COLS,
+    [P_PARENT] = {"parent_code", REQ_COL},
     [P_LEVEL] = {"level", REQ_VAL},
 };
 static const struct imp_col agent_cols[P_NCOLS] = {
     COMMON_COLS,
+    [P_PARENT] = {"parent_code", 0},
     [P_AGENT_TYPE] = {"agent_type", 0},
 };
 static const struct imp_col facility_cols[P_NCOLS] = {
     COMMON_COLS,
+    [P_PARENT] = {"parent_code", 0},
     [P_LEVEL] = {"level", 0},
     [P_CLASS] = {"facility_class", 0},
     [P_OWNERSHIP] = {"ownership", 0},
@@ -72,7 +79,9 @@ static const char *const OWNERSHIPS[] = {"public", "private", NULL};
 struct place_state {
     enum imp_file_id id;
     const char *kind;
+    enum colmap_kind colmap_kind;
     struct imp_pending_list pending; /* offices whose parent was not seen yet */
+    struct buf scratch;              /* for colmap_value() */
 };
 
 static void report(struct imp_ctx *c, struct imp_file *f, unsigned long line, const struct err *e)
@@ -189,25 +198,51 @@ static void check_admin_refs(struct imp_ctx *c, struct imp_file *f, const struct
             !validate_admin_ref(refs[i].name, code, refs[i].level, ref_set(c, IMP_ADMIN), &e))
             report(c, f, row->line, &e);
     }
+    /* current province and ward, legacy district (admin.c) */
+    imp_admin_check_place(c, f->path, row->line, row->v[P_PROVINCE], row->v[P_DISTRICT],
+                          row->v[P_WARD]);
 }
 
 static void check_position(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row,
                            struct imp_place *p)
 {
-    const char *lat = row->v[P_LAT], *lon = row->v[P_LON];
-    struct err e;
-    bool ok = *lat && *lon; /* empty ones were reported as required */
+    const char *const *v = row->v;
+    struct imp_position pos = {v[P_CRS], v[P_LAT], v[P_LON], v[P_EASTING], v[P_NORTHING]};
+    imp_check_position(c, f, row->line, &pos, p);
+}
 
-    if (*lat && !validate_number("lat", lat, &p->lat, &e)) {
-        report(c, f, row->line, &e);
-        ok = false;
+/*
+ * The row with Vietnamese values of enumerated columns replaced by the
+ * canonical ones ("Trung ương" -> central, "Hạng I" -> 1, "Có" -> true);
+ * out holds the values and must outlive the returned row.
+ */
+static struct imp_row canonical_values(struct place_state *st, const struct imp_row *row,
+                                       const char **out)
+{
+    static const struct {
+        int col;
+        const char *name;
+    } enums[] = {{P_LEVEL, "level"},
+                 {P_CLASS, "facility_class"},
+                 {P_OWNERSHIP, "ownership"},
+                 {P_INITIAL, "accepts_initial_registration"},
+                 {P_APPROX, "position_approx"}};
+    memcpy(out, row->v, P_NCOLS * sizeof *out);
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        const char *v = out[enums[i].col];
+        if (*v)
+            out[enums[i].col] = colmap_value(st->colmap_kind, enums[i].name, v, &st->scratch);
     }
-    if (*lon && !validate_number("lon", lon, &p->lon, &e)) {
-        report(c, f, row->line, &e);
-        ok = false;
-    }
-    if (ok && !validate_position(lat, lon, p->lat, p->lon, &e))
-        report(c, f, row->line, &e);
+    return (struct imp_row){.line = row->line, .v = out};
+}
+
+/* The header names lat and lon, or easting and northing (position.c). */
+static bool place_header(struct imp_ctx *c, struct imp_file *f, unsigned long line,
+                         const bool *present, void *arg)
+{
+    (void)arg;
+    return imp_position_header(c, f, line, present[P_CRS], present[P_LAT], present[P_LON],
+                               present[P_EASTING], present[P_NORTHING]);
 }
 
 static void check_misc(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row,
@@ -250,10 +285,14 @@ static void insert(struct imp_ctx *c, const struct imp_row *row, struct imp_plac
         imp_fail(c, "%s", e.msg);
 }
 
-static void place_row(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row, void *arg)
+static void place_row(struct imp_ctx *c, struct imp_file *f, const struct imp_row *given,
+                      void *arg)
 {
     struct place_state *st = arg;
     unsigned long before = c->errors;
+    const char *values[P_NCOLS];
+    struct imp_row canon = canonical_values(st, given, values);
+    const struct imp_row *row = &canon;
     struct imp_place p = {
         .kind = st->kind,
         .src_file = f->name,
@@ -289,11 +328,15 @@ void imp_load_places(struct imp_ctx *c, enum imp_file_id id)
         [IMP_OFFICES] = "office", [IMP_AGENTS] = "agent", [IMP_FACILITIES] = "facility"};
     static const struct imp_col *const cols[] = {
         [IMP_OFFICES] = office_cols, [IMP_AGENTS] = agent_cols, [IMP_FACILITIES] = facility_cols};
-    struct place_state st = {.id = id, .kind = kinds[id]};
+    static const enum colmap_kind colmap_kinds[] = {[IMP_OFFICES] = COLMAP_OFFICE,
+                                                    [IMP_AGENTS] = COLMAP_AGENT,
+                                                    [IMP_FACILITIES] = COLMAP_FACILITY};
+    struct place_state st = {.id = id, .kind = kinds[id], .colmap_kind = colmap_kinds[id]};
     struct imp_file *f = &c->files[id];
 
-    imp_read_csv(c, f, cols[id], P_NCOLS, place_row, &st);
+    imp_read_csv_hdr(c, f, cols[id], P_NCOLS, place_header, place_row, &st);
     if (f->usable && !c->failed)
         check_pending(c, f, &st);
     imp_pending_free(&st.pending);
+    buf_free(&st.scratch);
 }

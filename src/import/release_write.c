@@ -34,7 +34,7 @@
 
 struct imp_db {
     struct store_db *db;
-    sqlite3_stmt *admin, *place, *fts;
+    sqlite3_stmt *admin, *successor, *place, *fts;
     struct buf fold_name, fold_address; /* places_fts text of the current row */
     char *out_path, *tmp_path;
 };
@@ -44,16 +44,20 @@ static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
                               "PRAGMA temp_store = MEMORY;\n"
                               "PRAGMA cache_size = -65536;\n";
 
-static const char INSERT_ADMIN[] =
-    "INSERT INTO admin_units (code, name, type, level, parent_code) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char INSERT_ADMIN[] = "INSERT INTO admin_units (code, name, type, level, parent_code,"
+                                   " version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+static const char INSERT_SUCCESSOR[] =
+    "INSERT INTO admin_successors (old_code, old_version, new_code, new_version, share, note)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 static const char INSERT_PLACE[] =
     "INSERT INTO places (kind, code, name, parent_code, level, facility_class, ownership,"
     " accepts_initial_registration, agent_type, address, province_code, district_code,"
     " ward_code, phone, email, website, opening_hours, lat, lon, position_approx, source,"
-    " updated, src_file, src_line, geom)"
+    " updated, src_file, src_line, src_crs, src_x, src_y, geom)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, MakePoint(?19, ?18, 4326))";
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, MakePoint(?19, ?18, 4326))";
 
 static const char INSERT_FTS[] =
     "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
@@ -86,6 +90,8 @@ static int prepare(struct imp_db *d, struct err *e)
 {
     sqlite3 *h = store_db_handle(d->db);
     if (sqlite3_prepare_v3(h, INSERT_ADMIN, -1, SQLITE_PREPARE_PERSISTENT, &d->admin, NULL) ||
+        sqlite3_prepare_v3(h, INSERT_SUCCESSOR, -1, SQLITE_PREPARE_PERSISTENT, &d->successor,
+                           NULL) ||
         sqlite3_prepare_v3(h, INSERT_PLACE, -1, SQLITE_PREPARE_PERSISTENT, &d->place, NULL) ||
         sqlite3_prepare_v3(h, INSERT_FTS, -1, SQLITE_PREPARE_PERSISTENT, &d->fts, NULL))
         return sql_fail(d, "cannot prepare insert", e);
@@ -95,9 +101,10 @@ static int prepare(struct imp_db *d, struct err *e)
 static void finalize(struct imp_db *d)
 {
     sqlite3_finalize(d->admin);
+    sqlite3_finalize(d->successor);
     sqlite3_finalize(d->place);
     sqlite3_finalize(d->fts);
-    d->admin = d->place = d->fts = NULL;
+    d->admin = d->successor = d->place = d->fts = NULL;
 }
 
 static void db_free(struct imp_db *d)
@@ -163,14 +170,25 @@ static int step_reset(struct imp_db *d, sqlite3_stmt *st, const char *what, stru
 }
 
 int imp_db_add_admin(struct imp_db *d, const char *code, const char *name, const char *type,
-                     const char *level, const char *parent, struct err *e)
+                     const char *level, const char *parent, const char *version, struct err *e)
 {
     bind_text(d->admin, 1, code);
     bind_text(d->admin, 2, name);
     bind_text(d->admin, 3, type);
     bind_text(d->admin, 4, level);
     bind_text(d->admin, 5, parent);
+    bind_text(d->admin, 6, version);
     return step_reset(d, d->admin, "cannot insert admin unit", e);
+}
+
+int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old_version,
+                         const char *new_code, const char *new_version, const char *share,
+                         const char *note, struct err *e)
+{
+    const char *v[] = {old_code, old_version, new_code, new_version, share, note};
+    for (int i = 0; i < 6; i++)
+        bind_text(d->successor, i + 1, v[i]);
+    return step_reset(d, d->successor, "cannot insert admin successor", e);
 }
 
 /* Puts the folded name and address of the place just inserted as rowid into places_fts. */
@@ -214,6 +232,11 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
     bind_text(st, 22, p->updated);
     bind_text(st, 23, p->src_file);
     sqlite3_bind_int64(st, 24, (sqlite3_int64)p->src_line);
+    if (p->src_crs[0]) { /* the position as given, when it was transformed */
+        bind_text(st, 25, p->src_crs);
+        sqlite3_bind_double(st, 26, p->src_x);
+        sqlite3_bind_double(st, 27, p->src_y);
+    }
     if (step_reset(d, st, "cannot insert place", e))
         return -1;
     return add_search_text(d, p, sqlite3_last_insert_rowid(store_db_handle(d->db)), e);
@@ -245,7 +268,8 @@ static void hex(char *out, const unsigned char *p, size_t n)
 
 /*
  * The release id: build time, then the first 8 hex digits of SHA-256 over
- * the files' SHA-256 digests (32 raw bytes each, in import order), so the
+ * the files' SHA-256 digests (32 raw bytes each, in import order; an absent
+ * optional file counts for nothing), so the
  * same data built at the same time always gets the same id.
  */
 static void release_id(char *out, size_t n, const struct imp_file *files, size_t nfiles,
@@ -257,7 +281,8 @@ static void release_id(char *out, size_t n, const struct imp_file *files, size_t
 
     sha256_init(&sha);
     for (size_t i = 0; i < nfiles; i++)
-        sha256_update(&sha, sizeof files[i].sha256, files[i].sha256);
+        if (!files[i].absent)
+            sha256_update(&sha, sizeof files[i].sha256, files[i].sha256);
     sha256_digest(&sha, sizeof digest, digest);
     hex(h, digest, sizeof digest);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", tm);
@@ -290,6 +315,8 @@ static int write_release(struct imp_db *d, const struct imp_file *files, size_t 
     if (step_reset(d, rel, "cannot insert release", e))
         goto out;
     for (size_t i = 0; i < nfiles; i++) {
+        if (files[i].absent)
+            continue;
         hex(sha, files[i].sha256, sizeof files[i].sha256);
         sqlite3_bind_text(src, 1, files[i].name, -1, SQLITE_STATIC);
         sqlite3_bind_text(src, 2, sha, -1, SQLITE_STATIC);

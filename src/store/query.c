@@ -23,6 +23,19 @@ static void add_term(struct where *w, const char *sql_term, const char *value)
     w->values[w->nvalues++] = value;
 }
 
+/* A term with two bound values (both set, or the term is left out). */
+static void add_term2(struct where *w, const char *sql_term, const char *a, const char *b)
+{
+    if (a == NULL || b == NULL || w->nvalues + 2 > (int)(sizeof w->values / sizeof *w->values))
+        return;
+    buf_puts(&w->sql, " AND ");
+    buf_puts(&w->sql, sql_term);
+    w->values[w->nvalues++] = a;
+    w->values[w->nvalues++] = b;
+}
+
+#define IN_JSON(col) col " IN (SELECT value FROM json_each(?))"
+
 static int bind_all(sqlite3_stmt *st, const struct where *w, int first)
 {
     for (int i = 0; i < w->nvalues; i++)
@@ -77,9 +90,13 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
     static const char accepts_text[2][2] = {"0", "1"};
     struct where w = {.nvalues = 0};
     add_term(&w, "kind = ?", place_kind_name(f->kind));
-    add_term(&w, "province_code = ?", f->province);
-    add_term(&w, "district_code = ?", f->district);
-    add_term(&w, "ward_code = ?", f->ward);
+    add_term(&w, IN_JSON("province_code"), f->provinces);
+    if (f->district_wards)
+        add_term2(&w, "(district_code = ? OR " IN_JSON("ward_code") ")", f->district,
+                  f->district_wards);
+    else
+        add_term(&w, "district_code = ?", f->district);
+    add_term(&w, IN_JSON("ward_code"), f->wards);
     add_term(&w, "parent_code = ?", f->parent);
     add_term(&w, "level = ?", f->level);
     add_term(&w, "ownership = ?", f->ownership);
@@ -103,7 +120,7 @@ long store_search(struct release *r, const struct search_query *q, struct search
 {
     struct where w = {.nvalues = 0};
     add_term(&w, "places_fts MATCH ?", q->match);
-    add_term(&w, "p.province_code = ?", q->province);
+    add_term(&w, IN_JSON("p.province_code"), q->provinces);
     struct buf sql = {0};
     buf_puts(&sql, "SELECT p.id, bm25(places_fts, 4.0, 1.0) AS rank FROM places_fts "
                    "JOIN places p ON p.id = places_fts.rowid WHERE 1");

@@ -15,7 +15,14 @@
 
 struct place_filter {
     enum place_kind kind;
-    const char *province, *district, *ward; /* GSO codes; NULL = any */
+    /*
+     * Admin codes as the API resolved them (to units of the current
+     * version), each a JSON array of codes; NULL = any. province_code must
+     * be one of provinces and ward_code one of wards. district_code must
+     * equal district, or, when district_wards is set, ward_code may instead
+     * be one of those (an old district and the communes that took it over).
+     */
+    const char *provinces, *wards, *district, *district_wards;
     const char *parent;                     /* parent / managing office code */
     const char *level, *ownership;          /* exact values; NULL = any */
     int accepts;                            /* accepts_initial_registration: -1 any, 0, 1 */
@@ -30,7 +37,7 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
 
 struct search_query {
     unsigned kinds;       /* bit (1 << kind) for each kind wanted */
-    const char *province; /* NULL = any */
+    const char *provinces; /* JSON array of province codes; NULL = any */
     const char *match;    /* FTS5 expression (see fold_fts_query) */
     size_t limit;         /* best-ranked rows wanted */
 };

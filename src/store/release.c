@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/derived.h"
 #include "store/pool.h"
 #include "util/arena.h"
 
@@ -30,6 +31,7 @@ struct release {
     struct store_pool *pool;
     struct admin_table admin;
     struct arena strings;
+    struct derived *derived; /* values derived on demand (store/derived.h) */
 };
 
 #define PLACE_COLUMNS                                                                              \
@@ -213,7 +215,30 @@ static int build_indexes(struct release *r, struct err *e)
     return status;
 }
 
-struct release *release_open(const char *path, unsigned connections, struct err *e)
+/* PRAGMA quick_check: page structure, indexes' row counts, NOT NULL and types. */
+static int quick_check(sqlite3 *db, const char *path, struct err *e)
+{
+    sqlite3_stmt *st;
+    int status = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK) {
+        err_set(e, "%s: integrity check could not run: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *res = (const char *)sqlite3_column_text(st, 0);
+        if (res && strcmp(res, "ok") == 0)
+            status = 0;
+        else
+            err_set(e, "%s: integrity check failed: %s", path, res ? res : "?");
+    } else {
+        err_set(e, "%s: integrity check failed: %s", path, sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+struct release *release_open(const char *path, unsigned connections, enum release_check check,
+                             struct err *e)
 {
     struct release *r = calloc(1, sizeof *r);
     if (r == NULL) {
@@ -221,13 +246,19 @@ struct release *release_open(const char *path, unsigned connections, struct err 
         return NULL;
     }
     atomic_init(&r->refs, 1);
+    if ((r->derived = derived_new()) == NULL) {
+        err_set(e, "out of memory");
+        free(r);
+        return NULL;
+    }
     r->pool = store_pool_open(path, connections ? connections : 1, r->id, e);
     if (r->pool == NULL) {
         release_unref(r);
         return NULL;
     }
     sqlite3 *db = store_pool_get(r->pool);
-    int ok = read_built_at(db, r) == 0 && load_places(db, r, path, e) == 0 &&
+    int ok = (check != RELEASE_CHECK_FULL || quick_check(db, path, e) == 0) &&
+             read_built_at(db, r) == 0 && load_places(db, r, path, e) == 0 &&
              admin_table_load(db, &r->strings, &r->admin, e) == 0;
     store_pool_put(r->pool, db);
     if (!ok || link_children(r, e) != 0 || build_indexes(r, e) != 0) {
@@ -251,6 +282,7 @@ void release_unref(struct release *r)
         geo_index_free(r->index[k]);
         cluster_index_free(r->clusters[k]);
     }
+    derived_free(r->derived);
     store_pool_close(r->pool);
     free(r->places);
     free(r->by_rowid);
@@ -258,6 +290,11 @@ void release_unref(struct release *r)
     admin_table_free(&r->admin);
     arena_free(&r->strings);
     free(r);
+}
+
+struct derived *release_derived(struct release *r)
+{
+    return r->derived;
 }
 
 const char *release_id(const struct release *r)

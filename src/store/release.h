@@ -23,12 +23,19 @@
 
 struct release;
 
+/* How much checking release_open does before accepting a file. */
+enum release_check {
+    RELEASE_CHECK_SCHEMA, /* expected tables, schema version and one release row */
+    RELEASE_CHECK_FULL,   /* that, plus SQLite's PRAGMA quick_check over the whole file */
+};
+
 /*
  * Opens path read-only with a pool of `connections` SQLite connections (one
- * per request thread is right). Returns a release with one reference, or
- * NULL and fills e.
+ * per request thread is right), checks it, loads it and builds its indexes.
+ * Returns a release with one reference, or NULL and fills e.
  */
-struct release *release_open(const char *path, unsigned connections, struct err *e);
+struct release *release_open(const char *path, unsigned connections, enum release_check check,
+                             struct err *e);
 
 /* Reference counting: retain returns r; the last release_unref frees it. */
 struct release *release_retain(struct release *r);
@@ -67,6 +74,9 @@ const struct admin_table *release_admin(const struct release *r);
  */
 sqlite3 *release_db_get(struct release *r);
 void release_db_put(struct release *r, sqlite3 *db);
+
+/* The values derived from this release on demand (store/derived.h); owned by r. */
+struct derived *release_derived(struct release *r);
 
 /*
  * release_slot: the release currently served. get returns it with a new

@@ -10,8 +10,19 @@
  *   position_approx: 1 when lat/lon only place the row roughly (e.g. a
  *   district centre), 0 when they are the building.
  *   src_file/src_line: where the row came from, for audit.
+ *   src_crs/src_x/src_y: for audit, the position as the source gave it when
+ *   it was not WGS 84 lat/lon: the CRS as 'EPSG:N' and the easting and
+ *   northing (projected) or longitude and latitude (geographic) in it; NULL
+ *   for WGS 84 rows. lat/lon are always the WGS 84 result.
  * admin_units: GSO codes; level 'province' (2 digits), 'district' (3),
- *   'ward' (5); parent_code is the unit one level up.
+ *   'ward' (5); parent_code is the unit one level up in the same version.
+ *   A unit is (code, version): codes are reused across versions (after the
+ *   July 2025 reform 91 is An Giang, before it Kiên Giang). version is
+ *   'YYYY-MM', the list it belongs to; the latest version is the current
+ *   one. In a version without districts a ward's parent is its province.
+ * admin_successors: which units of a later version took over each unit of
+ *   an earlier one; share 'full' (the whole old unit went into new_code)
+ *   or 'partial' (a part of it did).
  * release: exactly one row describing this build.
  * release_sources: one row per imported CSV with its SHA-256 and row count.
  * places_fts: the search index (see PLACES_FTS_SQL).
@@ -50,11 +61,25 @@ const char STORE_SCHEMA_SQL[] =
     "  rows INTEGER NOT NULL\n"
     ");\n"
     "CREATE TABLE admin_units (\n"
-    "  code TEXT PRIMARY KEY,\n"
+    "  code TEXT NOT NULL,\n"
+    "  version TEXT NOT NULL,\n"
     "  name TEXT NOT NULL,\n"
     "  type TEXT,\n"
     "  level TEXT NOT NULL CHECK (level IN ('province','district','ward')),\n"
-    "  parent_code TEXT REFERENCES admin_units(code)\n"
+    "  parent_code TEXT,\n"
+    "  PRIMARY KEY (code, version),\n"
+    "  FOREIGN KEY (parent_code, version) REFERENCES admin_units(code, version)\n"
+    ");\n"
+    "CREATE TABLE admin_successors (\n"
+    "  old_code TEXT NOT NULL,\n"
+    "  old_version TEXT NOT NULL,\n"
+    "  new_code TEXT NOT NULL,\n"
+    "  new_version TEXT NOT NULL,\n"
+    "  share TEXT NOT NULL CHECK (share IN ('full','partial')),\n"
+    "  note TEXT,\n"
+    "  PRIMARY KEY (old_code, old_version, new_code, new_version),\n"
+    "  FOREIGN KEY (old_code, old_version) REFERENCES admin_units(code, version),\n"
+    "  FOREIGN KEY (new_code, new_version) REFERENCES admin_units(code, version)\n"
     ");\n"
     "CREATE TABLE places (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -82,6 +107,9 @@ const char STORE_SCHEMA_SQL[] =
     "  updated TEXT,\n"
     "  src_file TEXT NOT NULL,\n"
     "  src_line INTEGER NOT NULL,\n"
+    "  src_crs TEXT,\n"
+    "  src_x REAL,\n"
+    "  src_y REAL,\n"
     "  UNIQUE (kind, code)\n"
     ");\n"
     "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n" PLACES_FTS_SQL;
@@ -90,10 +118,12 @@ const char STORE_SCHEMA_INDEX_SQL[] =
     "SELECT CreateSpatialIndex('places', 'geom');\n"
     "CREATE INDEX places_parent ON places(kind, parent_code);\n"
     "CREATE INDEX places_province ON places(kind, province_code);\n"
-    "CREATE INDEX admin_units_parent ON admin_units(parent_code);\n"
+    "CREATE INDEX admin_units_parent ON admin_units(version, parent_code);\n"
+    "CREATE INDEX admin_successors_new ON admin_successors(new_code, new_version);\n"
     "INSERT INTO places_fts(places_fts) VALUES ('optimize');\n"
     "ANALYZE;\n";
 
 const char *const STORE_SCHEMA_TABLES[] = {
-    "release", "release_sources", "admin_units", "places", "geometry_columns", "places_fts", NULL,
+    "release",          "release_sources", "admin_units", "admin_successors",
+    "places",           "geometry_columns", "places_fts", NULL,
 };

@@ -7,7 +7,8 @@
 #define BHXH_STORE_SCHEMA_H
 
 /* Bumped whenever a table changes shape; stored in release.schema_version. */
-#define STORE_SCHEMA_VERSION 2 /* 2: places_fts */
+#define STORE_SCHEMA_VERSION 4 /* 2: places_fts; 3: admin_units.version, admin_successors; \
+                                  4: places.src_crs, src_x, src_y */
 
 /*
  * DDL run on a fresh database with SpatiaLite loaded: metadata, tables,

@@ -6,9 +6,20 @@
 //     schema mode (unknown keywords and formats are errors);
 //  4. every example (media types, parameters, headers) is valid against its
 //     schema, so the documentation cannot drift from the contract;
-//  5. house rules: unique operationIds; every GET documents 200, 304 and 500
-//     and takes If-None-Match; HEAD mirrors a GET with no bodies; OPTIONS is
-//     a 204 CORS preflight; every other method documents exactly 405.
+//  5. house rules: unique operationIds; every GET documents 200, 304, 400
+//     and 500, takes If-None-Match and documents Vary on its 200; HEAD
+//     mirrors a GET with no bodies; OPTIONS is a 204 CORS preflight; every
+//     other method documents exactly 405;
+//  6. parameters: each has a description, a schema and an example, and a
+//     query parameter's schema is bounded (numbers: minimum and maximum;
+//     strings: enum, const, pattern or maxLength; arrays: maxItems and
+//     bounded items);
+//  7. formats: JSON media types (application/json, application/*+json) have
+//     object/array schemas, text/* ones plain-string schemas; a GET taking
+//     `f` documents on its 200 exactly one media type per value of `f`
+//     (json, geojson, csv), and a GET whose 200 has several media types
+//     takes `f`; a paged GET (taking `cursor`) takes `limit` and documents
+//     the Link header on its 200.
 // Prints one line per check and "N passed, M failed"; exits 1 on any failure.
 
 import path from "node:path";
@@ -168,6 +179,30 @@ for (const name of Object.keys((doc.components && doc.components.headers) || {})
   const t = ["components", "headers", name];
   checkExamples(t, pointerOf(t.concat("schema")));
 }
+// Parameters written inline in a path item or an operation.
+const inlineParams = [];
+for (const [p, item] of Object.entries(doc.paths || {})) {
+  const lists = [[["paths", p, "parameters"], item.parameters]];
+  for (const [method, op] of Object.entries(item)) {
+    if (op && typeof op === "object" && Array.isArray(op.parameters)) lists.push([["paths", p, method, "parameters"], op.parameters]);
+  }
+  for (const [tokens, list] of lists) {
+    (list || []).forEach((prm, i) => {
+      if (prm && !prm.$ref) inlineParams.push(tokens.concat(i));
+    });
+  }
+}
+for (const t of inlineParams) {
+  const ptr = pointerOf(t.concat("schema"));
+  if (getPointer(doc, ptr) === undefined) continue;
+  try {
+    validatorAt(ajv, ptr);
+  } catch (err) {
+    report(false, `schema ${ptr} compiles`, err.message);
+    continue;
+  }
+  checkExamples(t, ptr);
+}
 
 // 5. House rules.
 {
@@ -182,14 +217,15 @@ for (const name of Object.keys((doc.components && doc.components.headers) || {})
       }
       const statuses = Object.keys(op.responses || {});
       if (method === "get") {
-        const missing = ["200", "304", "500"].filter((s) => !statuses.includes(s));
-        const params = (op.parameters || []).map((prm) => (prm.$ref ? deref(doc, prm.$ref.slice(1)).node : prm));
+        const missing = ["200", "304", "400", "500"].filter((s) => !statuses.includes(s));
+        const params = operationParams(item, op);
         const hasInm = params.some((prm) => prm && prm.in === "header" && prm.name === "If-None-Match");
         report(
           missing.length === 0 && hasInm && Boolean(op.operationId),
-          `${where} has operationId, documents 200/304/500 and If-None-Match`,
+          `${where} has operationId, documents 200/304/400/500 and If-None-Match`,
           `missing: ${missing.concat(hasInm ? [] : ["If-None-Match"]).concat(op.operationId ? [] : ["operationId"]).join(", ")}`,
         );
+        if (statuses.includes("200")) checkGetFormats(p, where, params, op);
       } else if (method === "head") {
         const withBody = statuses.filter((st) => {
           const r = deref(doc, pointerOf(["paths", p, method, "responses", st])).node;
@@ -210,4 +246,116 @@ for (const name of Object.keys((doc.components && doc.components.headers) || {})
   report(ids.size > 0, `${ids.size} operationIds are unique`);
 }
 
+// 6. Every parameter is described, exemplified and (query) bounded.
+{
+  const seen = new Set();
+  const all = [];
+  for (const name of Object.keys((doc.components && doc.components.parameters) || {})) {
+    const ptr = pointerOf(["components", "parameters", name]);
+    all.push({ ptr, node: getPointer(doc, ptr) });
+    seen.add(ptr);
+  }
+  for (const t of inlineParams) all.push({ ptr: pointerOf(t), node: getPointer(doc, pointerOf(t)) });
+  for (const { ptr, node } of all) {
+    const problems = [];
+    if (!node || typeof node !== "object") continue;
+    if (typeof node.description !== "string" || node.description.trim() === "") problems.push("no description");
+    if (!node.schema) problems.push("no schema");
+    const hasExample = "example" in node || (node.examples && Object.keys(node.examples).length > 0);
+    if (!hasExample) problems.push("no example");
+    if (node.schema && node.in === "query") problems.push(...unbounded(node.schema, "schema"));
+    report(problems.length === 0, `parameter ${node.in} ${node.name} (${ptr}) has a description, an example${node.in === "query" ? " and limits" : ""}`, problems.join("; "));
+  }
+}
+
 finish();
+
+// Resolves a schema's $ref chain (local refs only).
+function resolveSchema(schema) {
+  let s = schema;
+  const seen = new Set();
+  while (s && typeof s === "object" && typeof s.$ref === "string" && !seen.has(s.$ref)) {
+    seen.add(s.$ref);
+    s = getPointer(doc, s.$ref.slice(1));
+  }
+  return s;
+}
+
+// What makes a query parameter's schema unbounded; [] when it is bounded.
+function unbounded(schema, where) {
+  const s = resolveSchema(schema);
+  if (!s || typeof s !== "object") return [`${where}: not a schema`];
+  if ("enum" in s || "const" in s) return [];
+  const types = [].concat(s.type || []);
+  const out = [];
+  if (types.includes("number") || types.includes("integer")) {
+    const lo = "minimum" in s || "exclusiveMinimum" in s;
+    const hi = "maximum" in s || "exclusiveMaximum" in s;
+    if (!lo || !hi) out.push(`${where}: a number needs minimum and maximum`);
+  }
+  if (types.includes("string") && !("pattern" in s) && !("maxLength" in s)) {
+    out.push(`${where}: a string needs enum, const, pattern or maxLength`);
+  }
+  if (types.includes("array")) {
+    if (!("maxItems" in s)) out.push(`${where}: an array needs maxItems`);
+    if (Array.isArray(s.prefixItems)) s.prefixItems.forEach((it, i) => out.push(...unbounded(it, `${where}.prefixItems[${i}]`)));
+    if (s.items && s.items !== false) out.push(...unbounded(s.items, `${where}.items`));
+  }
+  if (types.length === 0) out.push(`${where}: no type`);
+  return out;
+}
+
+function operationParams(item, op) {
+  const byKey = new Map();
+  for (const prm of (item.parameters || []).concat(op.parameters || [])) {
+    const node = prm && prm.$ref ? deref(doc, prm.$ref.slice(1)).node : prm;
+    if (node) byKey.set(`${node.in}:${node.name}`, node);
+  }
+  return [...byKey.values()];
+}
+
+function isJsonMedia(mt) {
+  return mt === "application/json" || /^application\/[^/]+\+json$/.test(mt);
+}
+
+// 7. Formats of a GET's 200, its Vary header, and paging.
+function checkGetFormats(p, where, params, op) {
+  const ok200 = deref(doc, pointerOf(["paths", p, "get", "responses", "200"]));
+  const resp = ok200.node || {};
+  const content = resp.content || {};
+  const mts = Object.keys(content);
+  const headers = Object.keys(resp.headers || {}).map((h) => h.toLowerCase());
+  report(headers.includes("vary"), `${where} 200 documents the Vary header`, "no Vary header");
+
+  const shapeProblems = [];
+  for (const mt of mts) {
+    const s = resolveSchema(content[mt].schema);
+    const types = s ? [].concat(s.type || []) : [];
+    if (isJsonMedia(mt)) {
+      if (types.includes("string")) shapeProblems.push(`${mt} has a string schema`);
+    } else if (mt.startsWith("text/")) {
+      if (!(types.length === 1 && types[0] === "string")) shapeProblems.push(`${mt} schema is not a plain string`);
+    } else if (!(types.length === 1 && types[0] === "string" && s.contentMediaType === mt)) {
+      // A binary download (e.g. application/vnd.sqlite3): a string naming its media type.
+      shapeProblems.push(`${mt} is neither JSON nor text, nor a string schema with contentMediaType ${mt}`);
+    }
+  }
+  report(shapeProblems.length === 0, `${where} 200: JSON media types have JSON schemas, text/* ones string schemas`, shapeProblems.join("; "));
+
+  const f = params.find((prm) => prm.in === "query" && prm.name === "f");
+  const MEDIA = { json: "application/json", geojson: "application/geo+json", csv: "text/csv" };
+  if (f) {
+    const values = (resolveSchema(f.schema) || {}).enum || [];
+    const want = values.map((v) => MEDIA[v] || `(unknown format ${v})`);
+    const same = want.length === mts.length && want.every((m) => mts.includes(m));
+    report(same, `${where} takes f=${values.join("|")} and its 200 documents exactly ${want.join(", ")}`, `documents ${mts.join(", ")}`);
+  } else {
+    report(mts.length <= 1, `${where} 200 has one media type (no f parameter)`, `documents ${mts.join(", ")} without f`);
+  }
+
+  if (params.some((prm) => prm.in === "query" && prm.name === "cursor")) {
+    const hasLimit = params.some((prm) => prm.in === "query" && prm.name === "limit");
+    report(hasLimit && headers.includes("link"), `${where} is paged: takes limit and documents Link on its 200`,
+      `${hasLimit ? "" : "no limit parameter; "}${headers.includes("link") ? "" : "no Link header"}`);
+  }
+}

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -60,12 +61,19 @@ def import_data(binary, data_dir, out):
     return r
 
 
+# BHXH_SERVER_WRAPPER, e.g. "valgrind --error-exitcode=99 ...", runs every Server under
+# that command (scripts/test uses it for memcheck); waits are then SLOW times longer.
+WRAPPER = shlex.split(os.environ.get("BHXH_SERVER_WRAPPER", ""))
+SLOW = 10 if WRAPPER else 1
+
+
 class Server:
     """`bhxh-geo serve` on 127.0.0.1 with --port 0; stopped by pid."""
 
     def __init__(self, binary, db, extra=(), start_timeout=30):
+        start_timeout *= SLOW
         self.proc = subprocess.Popen(
-            [binary, "serve", "--db", db, "--bind", "127.0.0.1", "--port", "0", *extra],
+            [*WRAPPER, binary, "serve", "--db", db, "--bind", "127.0.0.1", "--port", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.port = None
         deadline = time.monotonic() + start_timeout
@@ -84,7 +92,7 @@ class Server:
 
     def request(self, method, path, headers=None, timeout=10):
         """Returns (status, headers dict lower-cased, body bytes)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SLOW)
         try:
             c.request(method, path, headers=headers or {})
             r = c.getresponse()
@@ -99,6 +107,7 @@ class Server:
 
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL after timeout; returns the exit status."""
+        timeout *= SLOW
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

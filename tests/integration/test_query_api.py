@@ -85,23 +85,27 @@ def check_tree(t, srv):
 
 
 def check_admin(t, srv, data):
+    # two versions (admin reform, see test_admin_reform.py): 2025-07 by default, 2025-03 on request
     units = load_csv(data, "admin_units.csv")
-    provinces = sorted(u["code"] for u in units if u["level"] == "province")
-    codes, _, err = walk(srv, "/v1/admin-units?level=province", 10)
-    t.check(err is None and codes == provinces and len(codes) == 63, "63 provinces, paged")
-    districts = sorted(u["code"] for u in units if u["parent_code"] == "91")
-    codes, _, err = walk(srv, "/v1/admin-units?parent=91", 100)
-    t.check(codes == districts and len(districts) > 10, "districts of Kiên Giang by parent=91")
-    ward = next(u for u in units if u["level"] == "ward" and u["code"].startswith("31"))
-    status, _, body = srv.get_json(f"/v1/admin-units/{ward['code']}")
+    old = [u for u in units if u["version"] == "2025-03"]
+    for version, n in (("2025-07", 34), ("2025-03", 63)):
+        provinces = sorted(u["code"] for u in units if u["level"] == "province" and u["version"] == version)
+        query = "" if version == "2025-07" else "&version=2025-03"
+        codes, _, err = walk(srv, f"/v1/admin-units?level=province{query}", 10)
+        t.check(err is None and codes == provinces and len(codes) == n, f"{n} provinces in {version}, paged")
+    districts = sorted(u["code"] for u in old if u["parent_code"] == "91")
+    codes, _, err = walk(srv, "/v1/admin-units?parent=91&version=2025-03", 100)
+    t.check(codes == districts and len(districts) > 10, "districts of Kiên Giang by parent=91&version=2025-03")
+    ward = next(u for u in old if u["level"] == "ward" and u["code"].startswith("31"))
+    status, _, body = srv.get_json(f"/v1/admin-units/{ward['code']}?version=2025-03")
     t.check(status == 200 and body["name"] == ward["name"] and [a["level"] for a in body["ancestors"]]
             == ["province", "district"], "a ward with its ancestors")
-    status, _, body = srv.get_json("/v1/admin-units/91")
+    status, _, body = srv.get_json("/v1/admin-units/91?version=2025-03")
     t.check(status == 200 and "Kiên Giang" in body["name"] and body["children_count"] == len(districts),
             "province 91 with its children count")
     status, _, _ = srv.get_json("/v1/admin-units/00000")
     t.check(status == 404, "unknown admin unit: 404")
-    status, h, raw = srv.request("GET", "/v1/admin-units?parent=91&f=csv&limit=100")
+    status, h, raw = srv.request("GET", "/v1/admin-units?parent=91&version=2025-03&f=csv&limit=100")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
     t.check(status == 200 and [r["code"] for r in rows] == districts, "admin units as CSV")
 

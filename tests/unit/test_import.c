@@ -292,7 +292,7 @@ static const char BAD_ADMIN[] = "code,name,type,level,parent_code\n"
 static const char BAD_OFFICES[] = "code,name,level,parent_code,lat,lon,source\n"
                                   "091,BHXH Tỉnh Kiên Giang,province,,10.0125,105.0809,official\n"
                                   "9102,BHXH X,district,091,10.38,104.49,official\n"
-                                  "09103,BHXH Y,tinh,091,10.38,104.49,official\n"
+                                  "09103,BHXH Y,provincial,091,10.38,104.49,official\n"
                                   "09904,BHXH Z,district,099,10.38,104.49,official\n";
 
 static const char BAD_AGENTS[] = "code,name,parent_code,lat,lon,source,colour\n"
@@ -329,9 +329,10 @@ static void test_bad(void)
     LOGGED(dir, "admin_units.csv:6: code: \"9\" is not a GSO code");
     LOGGED(dir, "offices.csv:3: code: \"9102\" is not an office code (3 digits for a province "
                 "office, 5 for a district office)\n");
-    LOGGED(dir, "offices.csv:4: level: \"tinh\" is not one of: province, district\n");
+    LOGGED(dir, "offices.csv:4: level: \"provincial\" is not one of: province, district\n");
     LOGGED(dir, "offices.csv:5: parent_code: \"099\" is not an office in offices.csv\n");
-    LOGGED(dir, "agents.csv:1: colour: unknown column\n");
+    LOGGED(dir, "agents.csv:1: colour: unknown column (rename it as in docs/data-format.md, or "
+                "map it with --columns)\n");
     LOGGED(dir, "agents.csv:2: code: \"DL 1\" is not an agent code");
     LOGGED(dir, "agents.csv:3: parent_code: \"092\" is not an office in offices.csv\n");
     LOGGED(dir, "agents.csv:4: name: is required but empty\n");
@@ -372,15 +373,20 @@ static void test_structure(void)
     CHECKF(rc == 1, "rc %d", rc);
     LOGGED(dir, "offices.csv:3: unterminated quoted field");
     LOGGED(dir, "agents.csv:1: name: column appears twice (columns 2 and 6)\n");
-    LOGGED(dir, "agents.csv:1: lat: required column is missing\n");
+    LOGGED(dir, "agents.csv:1: lat: required column is missing (lon is there)\n");
     LOGGED(dir, "facilities.csv: file not found");
     CHECKF(count_lines(log_text) == 4, "no cascading errors, got:\n%s", log_text);
     CHECK(access(out, F_OK) != 0);
     CHECK(entries_with(dir, ".tmp-") == 0);
 
-    write_file(dir, "agents.csv", "code,name,parent_code,Lat,lon,source\n");
+    /* Headers match whatever the case and accents; a near miss is still unknown. */
+    write_file(dir, "agents.csv", "code,name,parent_code,Lat,LON,source\n");
     rc = run(dir, out, 0);
-    LOGGED(dir, "agents.csv:1: Lat: unknown column (did you mean lat?)\n");
+    CHECKF(!logged(dir, "agents.csv:1:"), "Lat and LON are lat and lon:\n%s", log_text);
+    write_file(dir, "agents.csv", "code,name,parent_code,Latt,lon,source\n");
+    rc = run(dir, out, 0);
+    LOGGED(dir, "agents.csv:1: Latt: unknown column");
+    LOGGED(dir, "agents.csv:1: lat: required column is missing (lon is there)\n");
 }
 
 static void test_cap(void)
