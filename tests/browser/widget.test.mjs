@@ -78,7 +78,7 @@ function check(cond, name, why) {
 // Fail (not skip) when the tools are missing: the widget must not go untested by accident.
 function requireTools() {
   const problems = [];
-  if (Number(process.versions.node.split(".")[0]) < 20) problems.push(`Node.js ${process.versions.node} is too old for playwright-core (20 or newer)`);
+  if (Number(process.versions.node.split(".")[0]) < 18) problems.push(`Node.js ${process.versions.node} is too old for playwright-core (18 or newer)`);
   if (!existsSync(opts.chromium)) problems.push(`${opts.chromium} not found (apt-get install chromium; scripts/install-deps test does)`);
   try {
     createRequire(import.meta.url).resolve("playwright-core/package.json");
