@@ -13,6 +13,7 @@
 
 #include "api/common.h"
 #include "format/csv_out.h"
+#include "format/json_out.h"
 #include "format/place_json.h"
 #include "geo/cluster.h"
 #include "http/response.h"
@@ -75,52 +76,54 @@ static int parse_map(const struct http_request *rq, struct map_query *m, struct 
 }
 
 /* Supercluster's abbreviation: 950, "1.2k", "15k". */
-static json_t *abbreviated(uint64_t n)
+static int write_abbreviated(struct buf *b, uint64_t n)
 {
-    char s[32];
     if (n < 1000)
-        return json_integer((json_int_t)n);
+        return buf_printf(b, "%llu", (unsigned long long)n);
     if (n >= 10000)
-        snprintf(s, sizeof s, "%.0fk", round((double)n / 1000));
-    else
-        snprintf(s, sizeof s, "%gk", round((double)n / 100) / 10);
-    return json_string(s);
+        return buf_printf(b, "\"%.0fk\"", round((double)n / 1000));
+    return buf_printf(b, "\"%gk\"", round((double)n / 100) / 10);
 }
 
-static json_t *cluster_props(const struct cluster_result *res, size_t i, const enum place_kind *kinds)
+/* The members of a cluster's properties, without braces. */
+static int write_cluster_props(struct buf *b, const struct cluster_result *res, size_t i,
+                               const enum place_kind *kinds)
 {
     const struct cluster_item *it = &res->items[i];
-    json_t *by_kind = json_object();
+    int rc = buf_printf(b, "\"cluster\":true,\"cluster_id\":%llu,\"point_count\":%llu,"
+                           "\"point_count_abbreviated\":",
+                        (unsigned long long)it->cluster_id, (unsigned long long)it->count);
+    rc |= write_abbreviated(b, it->count);
+    rc |= buf_printf(b, ",\"expansion_zoom\":%d,\"kinds\":{", it->expansion_zoom);
     for (size_t k = 0; k < res->nkinds; k++)
-        json_object_set_new(by_kind, place_kind_name(kinds[k]),
-                            json_integer(res->kind_counts[i * res->nkinds + k]));
-    return json_pack("{s:b, s:I, s:I, s:o, s:i, s:o}", "cluster", 1, "cluster_id",
-                     (json_int_t)it->cluster_id, "point_count", (json_int_t)it->count,
-                     "point_count_abbreviated", abbreviated(it->count), "expansion_zoom",
-                     it->expansion_zoom, "kinds", by_kind);
+        rc |= buf_printf(b, "%s\"%s\":%u", k ? "," : "", place_kind_name(kinds[k]),
+                         res->kind_counts[i * res->nkinds + k]);
+    return rc | buf_append(b, "}", 1);
 }
 
-/* One item as a JSON object (geojson = false) or a GeoJSON Feature. */
-static json_t *item_json(const struct http_request *rq, const struct cluster_result *res, size_t i,
-                         const enum place_kind *kinds, bool geojson)
+/* One item as a JSON object (geojson false) or a GeoJSON Feature. */
+static int write_item(struct buf *b, const struct http_request *rq,
+                      const struct cluster_result *res, size_t i, const enum place_kind *kinds,
+                      bool geojson)
 {
     const struct cluster_item *it = &res->items[i];
     if (it->count <= 1) {
         const struct place *p = release_place(rq->release, it->id);
-        json_t *o = geojson ? place_feature(p) : place_json(p);
-        json_object_set_new(geojson ? json_object_get(o, "properties") : o, "cluster", json_false());
-        return o;
+        int rc = geojson ? place_feature_open(b, p) : place_json_open(b, p, true);
+        return rc | buf_puts(b, geojson ? ",\"cluster\":false}}" : ",\"cluster\":false}");
     }
-    json_t *props = cluster_props(res, i, kinds);
-    double lon = round(it->lon * 1e7) / 1e7, lat = round(it->lat * 1e7) / 1e7;
-    if (!geojson) {
-        json_object_set_new(props, "lat", json_real(lat));
-        json_object_set_new(props, "lon", json_real(lon));
-        return props;
+    int rc = 0;
+    if (geojson) {
+        rc |= buf_printf(b, "{\"type\":\"Feature\",\"id\":%llu,\"geometry\":{\"type\":\"Point\","
+                            "\"coordinates\":[", (unsigned long long)it->cluster_id);
+        rc |= json_out_fixed(b, it->lon, 7) | buf_append(b, ",", 1) | json_out_fixed(b, it->lat, 7);
+        rc |= buf_puts(b, "]},\"properties\":{") | write_cluster_props(b, res, i, kinds);
+        return rc | buf_puts(b, "}}");
     }
-    return json_pack("{s:s, s:I, s:{s:s, s:[f, f]}, s:o}", "type", "Feature", "id",
-                     (json_int_t)it->cluster_id, "geometry", "type", "Point", "coordinates", lon,
-                     lat, "properties", props);
+    rc |= buf_append(b, "{", 1) | write_cluster_props(b, res, i, kinds);
+    rc |= buf_puts(b, ",\"lat\":") | json_out_fixed(b, it->lat, 7);
+    rc |= buf_puts(b, ",\"lon\":") | json_out_fixed(b, it->lon, 7);
+    return rc | buf_append(b, "}", 1);
 }
 
 static int render_csv(const struct http_request *rq, const struct cluster_result *res,
@@ -162,26 +165,24 @@ static void render(const struct http_request *rq, struct http_response *rs,
         return;
     }
     bool geojson = m->f == OUT_GEOJSON;
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < res->n; i++)
-        json_array_append_new(arr, item_json(rq, res, i, kinds, geojson));
-    json_t *doc = json_pack("{s:s, s:i, s:b, s:I}", "release", release_id(rq->release), "zoom",
-                            (int)m->zoom, "clustered", res->clustered, "total",
-                            (json_int_t)res->total);
-    if (doc && geojson) {
-        json_object_set_new(doc, "type", json_string("FeatureCollection"));
-        json_object_set_new(doc, "features", arr);
-    } else if (doc) {
-        json_object_set_new(doc, "bbox", json_pack("[f, f, f, f]", m->bbox[0], m->bbox[1],
-                                                   m->bbox[2], m->bbox[3]));
-        json_object_set_new(doc, "results", arr);
+    int rc = buf_printf(&body, "{%s\"release\":", geojson ? "\"type\":\"FeatureCollection\"," : "");
+    rc |= json_out_string(&body, release_id(rq->release));
+    rc |= buf_printf(&body, ",\"zoom\":%ld,\"clustered\":%s,\"total\":%llu,", m->zoom,
+                     res->clustered ? "true" : "false", (unsigned long long)res->total);
+    if (!geojson) {
+        rc |= buf_puts(&body, "\"bbox\":[");
+        for (int k = 0; k < 4; k++)
+            rc |= (k ? buf_append(&body, ",", 1) : 0) | json_out_fixed(&body, m->bbox[k], 9);
+        rc |= buf_puts(&body, "],");
     }
-    char *s = doc ? json_dumps(doc, FORMAT_JSON_FLAGS) : NULL;
-    json_decref(doc);
-    if (s)
-        buf_puts(&body, s);
-    free(s);
+    rc |= buf_puts(&body, geojson ? "\"features\":[" : "\"results\":[");
+    for (size_t i = 0; rc == 0 && i < res->n; i++)
+        rc |= (i ? buf_append(&body, ",", 1) : 0) | write_item(&body, rq, res, i, kinds, geojson);
+    rc |= buf_puts(&body, "]}");
+    if (rc != 0)
+        buf_free(&body);
     response_buf(rs, out_format_content_type(m->f), &body);
+    buf_free(&body);
 }
 
 void api_map(const struct http_request *rq, struct http_response *rs)

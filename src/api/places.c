@@ -26,5 +26,9 @@ void api_place_by_code(const struct http_request *rq, struct http_response *rs)
                        place_kind_name(kind), quoted, release_id(rq->release));
         return;
     }
-    response_json(rs, place_json(p));
+    struct buf b = {0};
+    if (place_json_write(&b, p) != 0)
+        buf_free(&b);
+    response_buf(rs, "application/json", &b);
+    buf_free(&b);
 }

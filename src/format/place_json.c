@@ -1,41 +1,37 @@
 #include "format/place_json.h"
 
-#include <math.h>
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
+#include "format/json_out.h"
 
 /* Coordinates are stored as imported; 7 decimals (about 1 cm) is all they carry. */
-static json_t *coord(double v)
+#define COORD_DECIMALS 7
+
+static int member_str(struct buf *b, const char *key, const char *val)
 {
-    return json_real(round(v * 1e7) / 1e7);
+    return buf_append(b, ",", 1) | json_out_key(b, key) | json_out_string(b, val);
 }
 
-static int add_kind_fields(json_t *o, const struct place *p)
+static int kind_members(struct buf *b, const struct place *p)
 {
     int rc = 0;
     switch (p->kind) {
-    case PLACE_OFFICE: {
-        json_t *children = json_array();
-        for (unsigned i = 0; children && i < p->nchildren; i++)
-            rc |= json_array_append_new(children, json_string(p->children[i]->code));
-        rc |= json_object_set_new(o, "level", str_or_null(p->level));
-        rc |= json_object_set_new(o, "children", children ? children : json_null());
+    case PLACE_OFFICE:
+        rc |= member_str(b, "level", p->level);
+        rc |= buf_append(b, ",", 1) | json_out_key(b, "children") | buf_append(b, "[", 1);
+        for (unsigned i = 0; i < p->nchildren; i++)
+            rc |= (i ? buf_append(b, ",", 1) : 0) | json_out_string(b, p->children[i]->code);
+        rc |= buf_append(b, "]", 1);
         break;
-    }
     case PLACE_FACILITY:
-        rc |= json_object_set_new(o, "level", str_or_null(p->level));
-        rc |= json_object_set_new(o, "facility_class", str_or_null(p->facility_class));
-        rc |= json_object_set_new(o, "ownership", str_or_null(p->ownership));
-        rc |= json_object_set_new(o, "accepts_initial_registration",
-                                  p->accepts_initial_registration < 0
-                                      ? json_null()
-                                      : json_boolean(p->accepts_initial_registration));
+        rc |= member_str(b, "level", p->level);
+        rc |= member_str(b, "facility_class", p->facility_class);
+        rc |= member_str(b, "ownership", p->ownership);
+        rc |= buf_append(b, ",", 1) | json_out_key(b, "accepts_initial_registration");
+        rc |= p->accepts_initial_registration < 0
+                  ? buf_append(b, "null", 4)
+                  : json_out_bool(b, p->accepts_initial_registration != 0);
         break;
     case PLACE_AGENT:
-        rc |= json_object_set_new(o, "agent_type", str_or_null(p->agent_type));
+        rc |= member_str(b, "agent_type", p->agent_type);
         break;
     default:
         break;
@@ -43,14 +39,12 @@ static int add_kind_fields(json_t *o, const struct place *p)
     return rc;
 }
 
-json_t *place_json(const struct place *p)
+int place_json_open(struct buf *b, const struct place *p, bool coords)
 {
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    struct {
-        const char *key;
-        const char *val;
+    int rc = buf_append(b, "{", 1) | json_out_key(b, "kind") |
+             json_out_string(b, place_kind_name(p->kind));
+    const struct {
+        const char *key, *val;
     } strs[] = {
         {"code", p->code},
         {"name", p->name},
@@ -66,16 +60,50 @@ json_t *place_json(const struct place *p)
         {"source", p->source},
         {"updated", p->updated},
     };
-    int rc = json_object_set_new(o, "kind", json_string(place_kind_name(p->kind)));
     for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
-        rc |= json_object_set_new(o, strs[i].key, str_or_null(strs[i].val));
-    rc |= json_object_set_new(o, "lat", coord(p->lat));
-    rc |= json_object_set_new(o, "lon", coord(p->lon));
-    rc |= json_object_set_new(o, "position_approx", json_boolean(p->position_approx));
-    rc |= add_kind_fields(o, p);
-    if (rc != 0) {
-        json_decref(o);
-        return NULL;
+        rc |= member_str(b, strs[i].key, strs[i].val);
+    if (coords) {
+        rc |= buf_append(b, ",", 1) | json_out_key(b, "lat") | json_out_fixed(b, p->lat, COORD_DECIMALS);
+        rc |= buf_append(b, ",", 1) | json_out_key(b, "lon") | json_out_fixed(b, p->lon, COORD_DECIMALS);
     }
-    return o;
+    rc |= buf_append(b, ",", 1) | json_out_key(b, "position_approx") |
+          json_out_bool(b, p->position_approx);
+    return rc | kind_members(b, p) ? -1 : 0;
+}
+
+int place_json_write(struct buf *b, const struct place *p)
+{
+    return place_json_open(b, p, true) | buf_append(b, "}", 1) ? -1 : 0;
+}
+
+int place_feature_open(struct buf *b, const struct place *p)
+{
+    int rc = buf_puts(b, "{\"type\":\"Feature\",\"id\":\"") | buf_puts(b, place_kind_name(p->kind)) |
+             buf_append(b, "/", 1);
+    /* Codes are [A-Za-z0-9._-]: nothing to escape. */
+    rc |= buf_puts(b, p->code) | buf_puts(b, "\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+    rc |= json_out_fixed(b, p->lon, COORD_DECIMALS) | buf_append(b, ",", 1) |
+          json_out_fixed(b, p->lat, COORD_DECIMALS);
+    rc |= buf_puts(b, "]},\"properties\":") | place_json_open(b, p, false);
+    return rc ? -1 : 0;
+}
+
+static json_t *parse(struct buf *b, int rc)
+{
+    json_t *doc = rc == 0 && b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+    buf_free(b);
+    return doc;
+}
+
+json_t *place_json(const struct place *p)
+{
+    struct buf b = {0};
+    return parse(&b, place_json_write(&b, p));
+}
+
+json_t *place_feature(const struct place *p)
+{
+    struct buf b = {0};
+    int rc = place_feature_open(&b, p);
+    return parse(&b, rc | buf_puts(&b, "}}"));
 }

@@ -3,8 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "format/csv_out.h"
+#include "format/json_out.h"
 #include "format/place_json.h"
 
 const char *out_format_content_type(enum out_format f)
@@ -16,45 +18,31 @@ const char *out_format_content_type(enum out_format f)
     }
 }
 
-/* The place object plus the extras that apply. */
-static json_t *item_json(const struct place_item *it, unsigned extras)
+/* The extras that apply, as members, then the closing brace(s). */
+static int close_item(struct buf *b, const struct place_item *it, unsigned extras,
+                      const char *close)
 {
-    json_t *o = place_json(it->p);
-    if (o && (extras & EXTRA_DISTANCE))
-        json_object_set_new(o, "distance_m", json_real(round(it->distance_m * 10) / 10));
-    if (o && (extras & EXTRA_SCORE))
-        json_object_set_new(o, "score", json_real(round(it->score * 1000) / 1000));
-    return o;
+    int rc = 0;
+    if (extras & EXTRA_DISTANCE)
+        rc |= buf_puts(b, ",\"distance_m\":") | json_out_fixed(b, it->distance_m, 1);
+    if (extras & EXTRA_SCORE)
+        rc |= buf_puts(b, ",\"score\":") | json_out_fixed(b, it->score, 3);
+    return rc | buf_puts(b, close);
 }
 
-static json_t *to_feature(json_t *props, const struct place *p)
+/*
+ * Appends envelope's members (jansson renders them: they are few and small)
+ * without its braces, followed by a comma when there are any.
+ */
+static int envelope_members(json_t *envelope, struct buf *out)
 {
-    char id[128];
-    snprintf(id, sizeof id, "%s/%s", place_kind_name(p->kind), p->code);
-    json_t *lon = json_object_get(props, "lon"), *lat = json_object_get(props, "lat");
-    json_t *f = json_pack("{s:s, s:s, s:{s:s, s:[O, O]}}", "type", "Feature", "id", id, "geometry",
-                          "type", "Point", "coordinates", lon, lat);
-    if (f == NULL) {
-        json_decref(props);
-        return NULL;
-    }
-    json_object_del(props, "lat");
-    json_object_del(props, "lon");
-    json_object_set_new(f, "properties", props);
-    return f;
-}
-
-json_t *place_feature(const struct place *p)
-{
-    json_t *props = place_json(p);
-    return props ? to_feature(props, p) : NULL;
-}
-
-static int dump(json_t *doc, struct buf *out)
-{
-    char *s = doc ? json_dumps(doc, FORMAT_JSON_FLAGS) : NULL;
-    json_decref(doc);
-    int rc = s ? buf_puts(out, s) : -1;
+    char *s = json_dumps(envelope, FORMAT_JSON_FLAGS);
+    if (s == NULL)
+        return -1;
+    size_t n = strlen(s);
+    int rc = 0;
+    if (n > 2)
+        rc = buf_append(out, s + 1, n - 2) | buf_append(out, ",", 1);
     free(s);
     return rc;
 }
@@ -62,28 +50,20 @@ static int dump(json_t *doc, struct buf *out)
 static int render_json(json_t *envelope, const struct place_item *items, size_t n,
                        unsigned extras, bool geojson, struct buf *out)
 {
-    json_t *arr = json_array();
-    int rc = arr ? 0 : -1;
+    int rc = envelope ? 0 : -1;
+    rc |= buf_append(out, "{", 1);
+    if (geojson)
+        rc |= buf_puts(out, "\"type\":\"FeatureCollection\",");
+    if (rc == 0)
+        rc |= envelope_members(envelope, out);
+    rc |= buf_puts(out, geojson ? "\"features\":[" : "\"results\":[");
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        json_t *o = item_json(&items[i], extras);
-        if (o && geojson)
-            o = to_feature(o, items[i].p);
-        rc = o ? json_array_append_new(arr, o) : -1;
+        rc |= i ? buf_append(out, ",", 1) : 0;
+        rc |= geojson ? place_feature_open(out, items[i].p) : place_json_open(out, items[i].p, true);
+        rc |= close_item(out, &items[i], extras, geojson ? "}}" : "}");
     }
-    if (rc != 0 || envelope == NULL) {
-        json_decref(arr);
-        json_decref(envelope);
-        return -1;
-    }
-    if (geojson) {
-        json_t *fc = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", arr);
-        if (fc)
-            json_object_update_missing(fc, envelope);
-        json_decref(envelope);
-        return dump(fc, out);
-    }
-    json_object_set_new(envelope, "results", arr);
-    return dump(envelope, out);
+    json_decref(envelope);
+    return rc | buf_puts(out, "]}") ? -1 : 0;
 }
 
 static const char *const csv_columns[] = {

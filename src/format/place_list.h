@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "format/place_json.h" /* place_json, place_feature */
 #include "store/place.h"
 #include "util/buf.h"
 
@@ -38,8 +39,5 @@ const char *out_format_content_type(enum out_format f);
  */
 int place_list_render(enum out_format f, json_t *envelope, const struct place_item *items,
                       size_t n, unsigned extras, struct buf *out);
-
-/* One place as a GeoJSON Feature (new reference), or NULL. */
-json_t *place_feature(const struct place *p);
 
 #endif

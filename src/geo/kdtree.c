@@ -151,11 +151,22 @@ size_t geo_index_size(const struct geo_index *ix)
     return ix ? ix->n : 0;
 }
 
-/* Lower bound in metres for any point whose unit vector is at chord length c from q. */
-static double chord_to_min_m(double c2)
+/*
+ * The search runs in two passes. Pass 1 finds the k points nearest by chord
+ * (plain arithmetic on unit vectors). If θk is the angle of the k-th of them,
+ * the true k-th geodesic distance is at most θk·R_HI, and a point can only be
+ * among the true k nearest if its angle is at most θk·R_HI/R_LO. Pass 2 visits
+ * exactly the points inside that angle and ranks them by exact geodesic
+ * distance: typically k plus a few, instead of every point pass 1 touched.
+ */
+#define R_LO LOWER_BOUND_RADIUS_M
+/* Above the largest radius of curvature of WGS 84 (the polar one, a^2/b = 6 399 594 m). */
+#define R_HI 6400000.0
+
+/* Chord length between unit vectors that are `angle` radians apart. */
+static double angle_to_chord(double angle)
 {
-    double c = sqrt(c2);
-    return 2 * asin(fmin(c / 2, 1.0)) * LOWER_BOUND_RADIUS_M;
+    return angle >= M_PI ? 2.0 : 2 * sin(angle / 2);
 }
 
 static double box_chord2(const struct node *nd, const double q[3])
@@ -166,6 +177,16 @@ static double box_chord2(const struct node *nd, const double q[3])
         d2 += d * d;
     }
     return d2;
+}
+
+static double point_chord2(const struct geo_index *ix, uint32_t i, const double q[3])
+{
+    double c2 = 0;
+    for (int a = 0; a < 3; a++) {
+        double d = ix->xyz[i][a] - q[a];
+        c2 += d * d;
+    }
+    return c2;
 }
 
 static int hit_less(const struct geo_hit *a, const struct geo_hit *b)
@@ -190,6 +211,7 @@ static void heap_sift_down(struct geo_hit *h, size_t n, size_t i)
     }
 }
 
+/* Offers a hit to the k-heap in s (keyed by whatever distance the pass uses). */
 static void heap_offer(struct geo_knn *s, struct geo_hit hit)
 {
     if (s->n < s->k) {
@@ -209,64 +231,74 @@ static void heap_offer(struct geo_knn *s, struct geo_hit hit)
     }
 }
 
-/* Distance beyond which nothing can enter the result any more. */
-static double worst_m(const struct geo_knn *s)
+/* Pass 1: k nearest by squared chord, within s->limit2 (the radius as a chord). */
+static double pass1_worst(const struct geo_knn *s)
 {
-    if (s->n < s->k)
-        return s->max_m > 0 ? s->max_m : INFINITY;
-    return s->hits[0].distance_m;
+    return s->n < s->k ? s->limit2 : s->hits[0].distance_m;
 }
 
-static void search_leaf(struct geo_knn *s, const struct geo_index *ix, const struct node *nd)
-{
-    for (uint32_t i = nd->begin; i < nd->end; i++) {
-        double c2 = 0;
-        for (int a = 0; a < 3; a++) {
-            double d = ix->xyz[i][a] - s->q[a];
-            c2 += d * d;
-        }
-        double limit = worst_m(s);
-        if (chord_to_min_m(c2) > limit)
-            continue;
-        double d = geo_distance_m(s->lat, s->lon, ix->lat[i], ix->lon[i]);
-        if (d > limit || (s->max_m > 0 && d > s->max_m))
-            continue;
-        heap_offer(s, (struct geo_hit){ix->ids[i], d});
-    }
-}
-
-static void search_node(struct geo_knn *s, const struct geo_index *ix, int32_t id)
+static void pass1_node(struct geo_knn *s, const struct geo_index *ix, int32_t id)
 {
     const struct node *nd = &ix->nodes[id];
-    if (chord_to_min_m(box_chord2(nd, s->q)) > worst_m(s))
+    if (box_chord2(nd, s->q) > pass1_worst(s))
         return;
     if (nd->left < 0) {
-        search_leaf(s, ix, nd);
+        for (uint32_t i = nd->begin; i < nd->end; i++) {
+            double c2 = point_chord2(ix, i, s->q);
+            if (c2 <= pass1_worst(s))
+                heap_offer(s, (struct geo_hit){ix->ids[i], c2});
+        }
         return;
     }
     int32_t first = nd->left, second = nd->right;
     if (box_chord2(&ix->nodes[second], s->q) < box_chord2(&ix->nodes[first], s->q))
         first = nd->right, second = nd->left;
-    search_node(s, ix, first);
-    search_node(s, ix, second);
+    pass1_node(s, ix, first);
+    pass1_node(s, ix, second);
+}
+
+/* Pass 2: exact geodesic ranking of every point within the chord window. */
+static void pass2_node(struct geo_knn *s, const struct geo_index *ix, int32_t id, double window2)
+{
+    const struct node *nd = &ix->nodes[id];
+    if (box_chord2(nd, s->q) > window2)
+        return;
+    if (nd->left >= 0) {
+        pass2_node(s, ix, nd->left, window2);
+        pass2_node(s, ix, nd->right, window2);
+        return;
+    }
+    for (uint32_t i = nd->begin; i < nd->end; i++) {
+        if (point_chord2(ix, i, s->q) > window2)
+            continue;
+        double d = geo_distance_m(s->lat, s->lon, ix->lat[i], ix->lon[i]);
+        if (s->max_m > 0 && d > s->max_m)
+            continue;
+        heap_offer(s, (struct geo_hit){ix->ids[i], d});
+    }
 }
 
 void geo_knn_begin(struct geo_knn *s, double lat, double lon, size_t k, double max_m,
                    struct geo_hit *hits)
 {
+    memset(s, 0, sizeof *s);
     s->hits = hits;
     s->k = k;
-    s->n = 0;
     s->max_m = max_m;
     s->lat = lat;
     s->lon = lon;
     to_unit(lat, lon, s->q);
+    /* Nothing beyond the radius can be in the answer: no geodesic is shorter than θ·R_LO. */
+    double c = max_m > 0 ? angle_to_chord(max_m / R_LO) : 2.0;
+    s->limit2 = c * c * (1 + 1e-12);
 }
 
 void geo_knn_search(struct geo_knn *s, const struct geo_index *ix)
 {
-    if (ix != NULL && ix->n > 0 && s->k > 0)
-        search_node(s, ix, 0);
+    if (ix == NULL || ix->n == 0 || s->k == 0 || s->nix == GEO_KNN_MAX_INDEXES)
+        return;
+    s->ix[s->nix++] = ix;
+    pass1_node(s, ix, 0);
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -277,6 +309,18 @@ static int hit_cmp(const void *a, const void *b)
 
 size_t geo_knn_finish(struct geo_knn *s)
 {
+    if (s->n == 0)
+        return 0;
+    /* The window: the k-th chord's angle widened by R_HI/R_LO (all of pass 1's if fewer than k). */
+    double worst_c2 = s->n < s->k ? s->limit2 : s->hits[0].distance_m;
+    double theta = 2 * asin(fmin(sqrt(worst_c2) / 2, 1.0));
+    double c = angle_to_chord(theta * (R_HI / R_LO));
+    double window2 = fmin(c * c * (1 + 1e-9) + 1e-18, s->limit2);
+    if (s->n < s->k)
+        window2 = s->limit2;
+    s->n = 0;
+    for (size_t i = 0; i < s->nix; i++)
+        pass2_node(s, s->ix[i], 0, window2);
     qsort(s->hits, s->n, sizeof *s->hits, hit_cmp);
     return s->n;
 }

@@ -33,15 +33,21 @@ size_t geo_index_size(const struct geo_index *ix);
 
 /*
  * A k-nearest search that may span several indexes (one per kind): begin,
- * feed each index, then finish. `hits` is caller-owned storage for k entries.
- * max_m <= 0 means no radius limit.
+ * feed each index, then finish (which does the exact ranking). `hits` is
+ * caller-owned storage for k entries; the indexes must stay alive until
+ * finish returns. max_m <= 0 means no radius limit.
  */
+#define GEO_KNN_MAX_INDEXES 8
+
+/* Search state; its members are private to kdtree.c. */
 struct geo_knn {
     struct geo_hit *hits;
     size_t k, n;
-    double max_m;
+    double max_m, limit2;
     double lat, lon;
     double q[3];
+    const struct geo_index *ix[GEO_KNN_MAX_INDEXES];
+    size_t nix;
 };
 
 void geo_knn_begin(struct geo_knn *s, double lat, double lon, size_t k, double max_m,
