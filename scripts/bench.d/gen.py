@@ -16,7 +16,7 @@ Where places are: each place picks a commune (the 3,321 communes of July
 2025, their seat points from RAW/vn-admin-2025-points) with probability
 proportional to the commune's population (the sapnhap.bando.com.vn ward
 list, joined on the seat point; at least 1,000 so that every commune,
-islands included, gets some), then a small Gaussian jitter (sigma from the
+islands included, gets some), then a small, about Gaussian jitter (sigma from the
 commune's area, at most 0.008 degrees, cut at 2.5 sigma: 0.02 degrees at
 most, well inside the importer's territory boxes, which are the provinces
 widened by 0.1 degrees). So Hà Nội and TP Hồ Chí Minh are dense, the
@@ -157,9 +157,29 @@ def fallback_communes(repo, admin):
     return out, [1] * len(out)
 
 
+class Rnd:
+    """random.Random with cheap picks (choice() and randint() cost a microsecond each)."""
+
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.random = self.r.random
+
+    def pick(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def int(self, lo, hi):
+        return lo + int(self.random() * (hi - lo + 1))
+
+    def jitter(self, sigma):
+        """About Gaussian (a sum of three uniforms), standard deviation sigma, |x| <= 2.5 sigma."""
+        r = self.random
+        x = (r() + r() + r() - 1.5) * 2.0 * sigma
+        return max(-2.5 * sigma, min(2.5 * sigma, x))
+
+
 def person(rng, cum_surnames):
     s = SURNAMES[bisect.bisect(cum_surnames, rng.random() * cum_surnames[-1])][0]
-    return "%s %s %s" % (s, rng.choice(MIDDLE), rng.choice(GIVEN))
+    return "%s %s %s" % (s, rng.pick(MIDDLE), rng.pick(GIVEN))
 
 
 def locality(rng, c):
@@ -167,12 +187,12 @@ def locality(rng, c):
     wtype, lat = c[1], c[5]
     if wtype == "Phường":
         if rng.random() < 0.7:
-            return "Số %d đường %s, Tổ dân phố %d" % (rng.randint(1, 499), rng.choice(STREETS),
-                                                     rng.randint(1, 30))
-        return "Tổ dân phố %d" % rng.randint(1, 40)
+            return "Số %d đường %s, Tổ dân phố %d" % (rng.int(1, 499), rng.pick(STREETS),
+                                                     rng.int(1, 30))
+        return "Tổ dân phố %d" % rng.int(1, 40)
     if lat < 12.5:
-        return "Ấp %d" % rng.randint(1, 15)
-    return "Thôn %d" % rng.randint(1, 20)
+        return "Ấp %d" % rng.int(1, 15)
+    return "Thôn %d" % rng.int(1, 20)
 
 
 def fold(s):
@@ -183,25 +203,24 @@ def fold(s):
 
 
 def agent_row(rng, c, code, cum_surnames, serial):
-    cname = c[1].lower() + " " + c[2]
+    cname = c[9]
     t = rng.random()
     if t < 0.35:
         name, atype = "Đại lý thu Bưu điện %s" % cname, "bưu điện"
     elif t < 0.45:
         name, atype = "Đại lý thu UBND %s" % cname, "UBND xã"
     elif t < 0.55:
-        name, atype = "Đại lý thu %s %s" % (rng.choice(ORGS), cname), "tổ chức"
+        name, atype = "Đại lý thu %s %s" % (rng.pick(ORGS), cname), "tổ chức"
     else:
         name, atype = "Đại lý thu %s" % person(rng, cum_surnames), "cá nhân"
     if t < 0.55 and serial > 1:
         name += " – điểm thu số %d" % serial
-    phone = "0%s%08d" % (rng.choice("3789"), rng.randrange(10 ** 8)) if rng.random() < 0.6 else ""
-    return [code, name, "", atype, "%s, %s, %s" % (locality(rng, c), c[0], c[3]), c[8][0], c[8][1],
-            c[8][2], phone, "", "", rng.choice(HOURS_AGENT)], name
+    phone = "0%s%08d" % (rng.pick("3789"), rng.int(0, 10 ** 8 - 1)) if rng.random() < 0.6 else ""
+    return [code, name, "", atype, locality(rng, c) + c[10], c[8][0], c[8][1], c[8][2], phone, "", "", rng.pick(HOURS_AGENT)], name
 
 
 def facility_row(rng, c, code, cum_surnames, serial):
-    cname = c[1].lower() + " " + c[2]
+    cname = c[9]
     t = rng.random()
     if t < 0.25:
         name, level, own, init = "Trạm Y tế %s" % cname, "commune", "public", "true"
@@ -212,19 +231,19 @@ def facility_row(rng, c, code, cum_surnames, serial):
             "private", "true"
     elif t < 0.70:
         name, level, own, init = "Phòng khám chuyên khoa %s %s" % (
-            rng.choice(SPECIALTIES), person(rng, cum_surnames)), "", "private", "false"
+            rng.pick(SPECIALTIES), person(rng, cum_surnames)), "", "private", "false"
     elif t < 0.80:
         name, level, own, init = "Trung tâm Y tế %s" % cname, "district", "public", "true"
     elif t < 0.92:
         name, level, own, init = "Bệnh viện đa khoa khu vực %s" % c[2], "district", "public", "true"
     else:
-        name, level, own, init = "Bệnh viện %s %s" % (rng.choice(HOSPITALS), c[4]), "province", \
+        name, level, own, init = "Bệnh viện %s %s" % (rng.pick(HOSPITALS), c[4]), "province", \
             "public", "false"
-    phone = "02%02d%07d" % (rng.randint(0, 99), rng.randrange(10 ** 7)) if rng.random() < 0.8 else ""
-    cls = rng.choice(["", "", "3", "4"]) if own == "public" else ""
+    phone = "02%02d%07d" % (rng.int(0, 99), rng.int(0, 10 ** 7 - 1)) if rng.random() < 0.8 else ""
+    cls = rng.pick(["", "", "3", "4"]) if own == "public" else ""
     return [code, name, "", level, cls, own, init,
-            "%s, %s, %s" % (locality(rng, c), c[0], c[3]), c[8][0], c[8][1], c[8][2], phone, "", "",
-            rng.choice(HOURS_FAC)], name
+            locality(rng, c) + c[10], c[8][0], c[8][1], c[8][2], phone, "", "",
+            rng.pick(HOURS_FAC)], name
 
 
 def query_from(rng, name):
@@ -234,14 +253,15 @@ def query_from(rng, name):
         return None
     if rng.random() < 0.7:
         start = 0
-        k = rng.randint(1, min(4, len(words)))
+        k = rng.int(1, min(4, len(words)))
     else:
-        start = rng.randrange(len(words))
-        k = rng.randint(1, min(3, len(words) - start))
+        start = rng.int(0, len(words) - 1)
+        k = rng.int(1, min(3, len(words) - start))
     ws = words[start:start + k]
     last = ws[-1]
-    if len(last) > 2 and rng.random() < 0.6:
-        ws[-1] = last[:rng.randint(2, len(last) - 1)]
+    shortest = 3 if k == 1 else 2  # a search box waits for a few letters
+    if len(last) > shortest and rng.random() < 0.6:
+        ws[-1] = last[:rng.int(shortest, len(last) - 1)]
     return "%20".join(ws)
 
 
@@ -254,7 +274,7 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
-    rng = random.Random(a.seed)
+    rng = Rnd(a.seed)
     data = os.path.join(a.out, "data")
     os.makedirs(data, exist_ok=True)
     for fn in ("admin_units.csv", "offices.csv", "admin_successors.csv"):
@@ -278,8 +298,10 @@ def main():
         cum_surnames.append(acc)
 
     n = a.places
-    picks = rng.choices(range(len(communes)), cum_weights=cum, k=n)
-    lua_code_rows = set(rng.sample(range(n), min(n, LUA_CODES)))
+    # + the name in a place's name ("xã An Khánh") and the end of its address
+    communes = [c + (c[1].lower() + " " + c[2], ", %s, %s" % (c[0], c[3])) for c in communes]
+    picks = rng.r.choices(range(len(communes)), cum_weights=cum, k=n)
+    lua_code_rows = set(rng.r.sample(range(n), min(n, LUA_CODES)))
     width = max(7, len(str(n)))
     fac_next = {}
     serial = {}
@@ -292,13 +314,10 @@ def main():
     wf = csv.writer(ff, lineterminator="\n")
     wa.writerow(AGENT_COLS)
     wf.writerow(FAC_COLS)
-    gauss = rng.gauss
     for i, ci in enumerate(picks):
         c = communes[ci]
         s = c[7]
-        dlat = max(-2.5 * s, min(2.5 * s, gauss(0.0, s)))
-        dlon = max(-2.5 * s, min(2.5 * s, gauss(0.0, s)))
-        lat, lon = "%.6f" % (c[5] + dlat), "%.6f" % (c[6] + dlon)
+        lat, lon = "%.6f" % (c[5] + rng.jitter(s)), "%.6f" % (c[6] + rng.jitter(s))
         prov = c[8][0]
         fac = rng.random() < FACILITY_SHARE and prov in admin.any_province
         if fac:
@@ -338,8 +357,8 @@ def main():
 
     names = lua_names_a[:LUA_QUERIES // 2] + lua_names_f[:LUA_QUERIES // 2]
     queries = [q for q in (query_from(rng, nm) for nm in names) if q]
-    rng.shuffle(queries)
-    rng.shuffle(lua_codes)
+    rng.r.shuffle(queries)
+    rng.r.shuffle(lua_codes)
     with open(os.path.join(a.out, "bench-data.lua"), "w", encoding="utf-8") as f:
         f.write("-- generated by scripts/bench.d/gen.py\nreturn {\npts = {")
         f.write(",".join("%s,%s" % p for p in lua_pts))
@@ -349,8 +368,10 @@ def main():
         f.write(",".join('"%s"' % c for c in lua_codes))
         f.write("},\n}\n")
     with open(os.path.join(a.out, "gen.json"), "w") as f:
-        json.dump({"places": n, "agents": n_agents, "facilities": n_fac,
-                   "communes": len(communes), "example_queries": queries[:8]}, f)
+        json.dump({"places": n, "agents": n_agents, "facilities": n_fac, "seed": a.seed,
+                   "communes": len(communes), "example_queries": queries[:8],
+                   "first_point": [float(v) for v in lua_pts[0]], "first_query": queries[0],
+                   "first_code": lua_codes[0]}, f)
     print("gen.py: %d places (%d agents, %d facilities) over %d communes" %
           (n, n_agents, n_fac, len(communes)))
 

@@ -34,8 +34,8 @@ int api_admin_filter(const struct http_request *rq, const char *name, const char
                      struct admin_filter *out, struct http_problem *pb)
 {
     memset(out, 0, sizeof *out);
-    if (api_code_param(&rq->params, name, sizeof out->storage - 1, out->storage, &out->code,
-                       pb) != 0)
+    if (api_code_param(&rq->params, name, sizeof out->storage - 1, out->storage, &out->code, pb) !=
+        0)
         return -1;
     if (out->code == NULL)
         return 0;

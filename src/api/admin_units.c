@@ -79,11 +79,10 @@ static int check_parent(const struct http_request *rq, const struct unit_query *
     return -1;
 }
 
-static int parse_query(const struct http_request *rq, struct unit_query *q,
-                       struct http_problem *pb)
+static int parse_query(const struct http_request *rq, struct unit_query *q, struct http_problem *pb)
 {
-    static const char *const allowed[] = {"level", "parent", "version", "limit", "cursor", "f",
-                                          NULL};
+    static const char *const allowed[] = {"level",  "parent", "version", "limit",
+                                          "cursor", "f",      NULL};
     const struct http_params *p = &rq->params;
     q->limit = LIST_LIMIT_DEFAULT;
     if (params_validate(p, allowed, pb) != 0 || version_param(rq, &q->version, pb) != 0 ||
@@ -102,7 +101,8 @@ static int parse_query(const struct http_request *rq, struct unit_query *q,
     if (q->f == OUT_GEOJSON && params_find(p, "f") == NULL) {
         q->f = OUT_JSON; /* an Accept header asking for GeoJSON: answer the default */
     } else if (q->f == OUT_GEOJSON) {
-        problem_set(pb, 400, "f", "administrative units have no geometry here; use f=json or f=csv");
+        problem_set(pb, 400, "f",
+                    "administrative units have no geometry here; use f=json or f=csv");
         return -1;
     }
     return q->parent ? check_parent(rq, q, pb) : 0;
@@ -116,7 +116,7 @@ static bool unit_matches(const struct admin_unit *u, const struct unit_query *q)
 
 static int render_csv(const struct admin_unit *const *units, size_t n, struct buf *out)
 {
-    static const char *const cols[] = {"code",        "name",    "type",   "level",
+    static const char *const cols[] = {"code",        "name",    "type",  "level",
                                        "parent_code", "version", "status"};
     int rc = 0;
     for (size_t k = 0; k < 7; k++)
@@ -124,8 +124,8 @@ static int render_csv(const struct admin_unit *const *units, size_t n, struct bu
     rc |= csv_out_end(out);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const struct admin_unit *u = units[i];
-        const char *v[] = {u->code,        u->name,    u->type,  u->level,
-                           u->parent_code, u->version, admin_unit_status(u)};
+        const char *v[] = {
+            u->code, u->name, u->type, u->level, u->parent_code, u->version, admin_unit_status(u)};
         for (size_t k = 0; k < 7; k++)
             rc |= csv_out_field(out, v[k], k == 0);
         rc |= csv_out_end(out);
@@ -217,9 +217,9 @@ static json_t *ancestors_json(const struct admin_table *t, const struct admin_un
     const struct admin_unit *a = u;
     /* Walk up: ward -> district -> province; the bound guards against a cycle. */
     for (int step = 0; arr && step < 8 && (a = admin_unit_parent(t, a)) != NULL; step++)
-        json_array_insert_new(arr, 0,
-                              json_pack("{s:s, s:s, s:s}", "code", a->code, "name", a->name,
-                                        "level", a->level));
+        json_array_insert_new(
+            arr, 0,
+            json_pack("{s:s, s:s, s:s}", "code", a->code, "name", a->name, "level", a->level));
     return arr;
 }
 

@@ -31,8 +31,7 @@
 static const char *const no_params[] = {NULL};
 
 /* The release's files, or NULL after answering 503. */
-static const struct downloads *files_or_503(const struct http_request *rq,
-                                            struct http_response *rs)
+static const struct downloads *files_or_503(const struct http_request *rq, struct http_response *rs)
 {
     bool pending;
     const struct downloads *d = downloads_get(rq->release, WAIT_MS, &pending);
@@ -144,8 +143,8 @@ void api_dataset_file(const struct http_request *rq, struct http_response *rs)
         char quoted[4 * 40 + 4];
         problem_quote(quoted, rq->capture[0], rq->capture_len[0], 40);
         response_error(rs, rq->instance, 404, "file",
-                       "no file \"%s\" in release %s; the files are listed at /v1/datasets",
-                       quoted, release_id(rq->release));
+                       "no file \"%s\" in release %s; the files are listed at /v1/datasets", quoted,
+                       release_id(rq->release));
         return;
     }
     answer_file(rq, rs, d, f);

@@ -90,8 +90,7 @@ void api_ogc_landing(const struct http_request *rq, struct http_response *rs)
              "OGC API - Features, and the service's own API under /v1.",
              release_id(rq->release));
     json_t *links = json_pack(
-        "[o*, o*, o*, o*, o*]",
-        ogc_link(base, "/", "self", "application/json", "This document"),
+        "[o*, o*, o*, o*, o*]", ogc_link(base, "/", "self", "application/json", "This document"),
         ogc_link(base, "/api", "service-desc", "application/json",
                  "The API definition (OpenAPI 3.1, as JSON)"),
         ogc_link(base, "/conformance", "conformance", "application/json",
@@ -173,10 +172,10 @@ void api_ogc_collections(const struct http_request *rq, struct http_response *rs
     json_t *list = json_array();
     for (size_t i = 0; list && i < sizeof collections / sizeof *collections; i++)
         json_array_append_new(list, collection_json(rq, &collections[i], base));
-    response_json(rs, json_pack("{s:[o*], s:o*}", "links",
-                                ogc_link(base, "/collections", "self", "application/json",
-                                         "This document"),
-                                "collections", list));
+    response_json(
+        rs, json_pack("{s:[o*], s:o*}", "links",
+                      ogc_link(base, "/collections", "self", "application/json", "This document"),
+                      "collections", list));
 }
 
 void api_ogc_collection(const struct http_request *rq, struct http_response *rs)

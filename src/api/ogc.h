@@ -17,7 +17,7 @@
 
 /* The three feature collections: offices, agents, facilities. */
 struct ogc_collection {
-    const char *id;          /* "offices": also the /v1 path segment */
+    const char *id; /* "offices": also the /v1 path segment */
     enum place_kind kind;
     const char *title;
     const char *description;

@@ -185,16 +185,15 @@ static json_t *page_link(const struct http_request *rq, const char *base, const 
         rc |= paging_url_encode(&b, q->val, q->vlen);
     }
     if (offset >= 0)
-        rc |= buf_printf(&b, "%soffset=%ld", strchr(b.data ? b.data : "", '?') ? "&" : "?",
-                         offset);
+        rc |= buf_printf(&b, "%soffset=%ld", strchr(b.data ? b.data : "", '?') ? "&" : "?", offset);
     json_t *l = rc == 0 ? ogc_link(base, b.data, rel, "application/geo+json", NULL) : NULL;
     buf_free(&b);
     return l;
 }
 
 /* Runs the query over one kind: the page's features, and every match counted. */
-static json_t *run(const struct http_request *rq, enum place_kind kind,
-                   const struct items_query *q, size_t *matched)
+static json_t *run(const struct http_request *rq, enum place_kind kind, const struct items_query *q,
+                   size_t *matched)
 {
     json_t *features = json_array();
     size_t n = release_place_count(rq->release);
@@ -226,8 +225,8 @@ static void answer(const struct http_request *rq, struct http_response *rs,
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     json_t *links = json_array();
     json_array_append_new(links, page_link(rq, base, "self", -1));
-    json_array_append_new(links, ogc_link(base, coll, "collection", "application/json",
-                                          "The collection"));
+    json_array_append_new(links,
+                          ogc_link(base, coll, "collection", "application/json", "The collection"));
     if ((size_t)q->offset + returned < matched)
         json_array_append_new(links, page_link(rq, base, "next", q->offset + q->limit));
     if (q->offset > 0)
@@ -285,12 +284,12 @@ void api_ogc_item(const struct http_request *rq, struct http_response *rs)
     if (f)
         json_object_set_new(
             f, "links",
-            json_pack("[o*, o*, o*]",
-                      ogc_link(base, self.data ? self.data : coll, "self", "application/geo+json",
-                               NULL),
-                      ogc_link(base, coll, "collection", "application/json", "The collection"),
-                      ogc_link(base, alt, "alternate", "application/json",
-                               "The place in the service's own JSON form")));
+            json_pack(
+                "[o*, o*, o*]",
+                ogc_link(base, self.data ? self.data : coll, "self", "application/geo+json", NULL),
+                ogc_link(base, coll, "collection", "application/json", "The collection"),
+                ogc_link(base, alt, "alternate", "application/json",
+                         "The place in the service's own JSON form")));
     buf_free(&self);
     buf_free(&code);
     response_json(rs, f);

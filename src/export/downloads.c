@@ -1,9 +1,7 @@
 #include "export/downloads.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,60 +31,22 @@ static void destroy(void *value)
     free(d);
 }
 
-/* Removes every entry of dir (all ours: files only) and dir itself. */
-static void remove_dir(const char *dir)
-{
-    DIR *h = opendir(dir);
-    struct dirent *ent;
-    while (h && (ent = readdir(h)) != NULL)
-        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
-            unlinkat(dirfd(h), ent->d_name, 0);
-    if (h)
-        closedir(h);
-    rmdir(dir);
-}
-
-/* Opens file i of the manifest (and its gzip copy) read-only. */
-static int open_files(struct downloads *d, const char *dir, struct err *e)
-{
-    for (size_t i = 0; i < d->m.nfiles; i++) {
-        const struct export_file *f = &d->m.files[i];
-        char path[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", dir, f->name) < (int)sizeof path)
-            d->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-        if (d->fd[i] >= 0 && f->gz_bytes &&
-            snprintf(path, sizeof path, "%s/%s.gz", dir, f->name) < (int)sizeof path)
-            d->gz_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-        if (d->fd[i] < 0 || (f->gz_bytes && d->gz_fd[i] < 0)) {
-            err_set(e, "%s: cannot open: %s", path, strerror(errno));
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void *build(struct release *r)
 {
     double t0 = seconds();
     struct err e = {{0}};
     struct downloads *d = calloc(1, sizeof *d);
     const char *tmp = getenv("TMPDIR");
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/bhxh-geo-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", release_id(r));
+    tmp = tmp && *tmp ? tmp : "/tmp";
     if (d == NULL) {
         fprintf(stderr, "bhxh-geo: downloads: out of memory\n");
         return NULL;
     }
     for (size_t i = 0; i < EXPORT_FILES_MAX; i++)
         d->fd[i] = d->gz_fd[i] = -1;
-    if (mkdtemp(dir) == NULL) {
-        fprintf(stderr, "bhxh-geo: downloads: cannot create %s: %s\n", dir, strerror(errno));
-        destroy(d);
-        return NULL;
-    }
-    int rc = export_write(r, dir, true, &d->m, &e) == 0 ? open_files(d, dir, &e) : -1;
-    remove_dir(dir); /* the descriptors keep the files */
-    if (rc != 0) {
+    export_sweep(tmp);
+    struct export_opts o = {.gzip = true, .anonymous = true, .fds = d->fd, .gz_fds = d->gz_fd};
+    if (export_write(r, tmp, &o, &d->m, &e) != 0) {
         fprintf(stderr, "bhxh-geo: downloads of release %s failed: %s\n", release_id(r), e.msg);
         destroy(d);
         return NULL;

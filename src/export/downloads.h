@@ -1,13 +1,14 @@
 /*
  * downloads: the files of /v1/datasets for one release, as open file
  * descriptors. Built once per release on a background thread
- * (store/derived.h): export_write into a fresh private directory under
- * $TMPDIR (default /tmp), with gzip copies of the CSV and GeoJSON files;
- * then every file is opened and unlinked and the directory removed. Only
- * the descriptors remain, so nothing is left on disk when the release is
- * replaced or the server stops, and a request can only ever reach a file of
- * the manifest: there is no path to traverse. The kernel frees the space
- * when the release and the last response reading a file are gone.
+ * (store/derived.h): export_write of anonymous files (O_TMPFILE) in
+ * $TMPDIR (default /tmp), with gzip copies of the CSV and GeoJSON files.
+ * Only descriptors hold them, so nothing is left on disk when the release
+ * is replaced or the server stops (even by SIGKILL; the database copy that
+ * SQLite must name while it is made is swept by the next build), and a
+ * request can only ever reach a file of the manifest: there is no path to
+ * traverse. The kernel frees the space when the release and the last
+ * response reading a file are gone.
  */
 #ifndef BHXH_EXPORT_DOWNLOADS_H
 #define BHXH_EXPORT_DOWNLOADS_H

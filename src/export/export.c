@@ -6,8 +6,11 @@
  */
 #include "export/export.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,6 +25,11 @@
 #include "format/place_list.h"
 #include "store/admin.h"
 #include "store/release.h"
+
+/* Temporary database copies: COPY_PREFIX <pid> "-" <n> COPY_SUFFIX. */
+#define COPY_PREFIX "bhxh-geo-"
+#define COPY_SUFFIX ".sqlite.tmp"
+#define COPY_BLOCK (64 * 1024)
 
 /* The files, in manifest order. Tags are static so an ETag can point at them. */
 static const struct file_spec {
@@ -88,8 +96,8 @@ static int write_admin_csv(const struct admin_table *t, enum export_dataset d,
         }
         for (unsigned k = 0; k < u->nsuccessors; k++, st->rows++) {
             const struct admin_link *l = &u->successors[k];
-            struct export_succession row = {u->code,        u->version, l->unit->code,
-                                            l->unit->version, l->share, l->note};
+            struct export_succession row = {u->code,          u->version, l->unit->code,
+                                            l->unit->version, l->share,   l->note};
             if (csv_row(s, info, &row) != 0)
                 return -1;
         }
@@ -124,8 +132,9 @@ static int write_csv(struct release *r, enum export_dataset d, struct export_sin
 static int write_geojson(struct release *r, enum export_dataset d, struct export_sink *s)
 {
     const struct export_dataset_info *info = export_dataset_info(d);
-    int rc = buf_printf(&s->buf, "{\"type\":\"FeatureCollection\",\"name\":\"%s\",\"release\":\"%s\","
-                                 "\"features\":[",
+    int rc = buf_printf(&s->buf,
+                        "{\"type\":\"FeatureCollection\",\"name\":\"%s\",\"release\":\"%s\","
+                        "\"features\":[",
                         info->name, release_id(r));
     if (sink_flush_some(s, rc) != 0)
         return -1;
@@ -148,16 +157,22 @@ static int write_geojson(struct release *r, enum export_dataset d, struct export
 }
 
 /*
- * Copies the release's database into DIR/.release.sqlite.tmp (the sink's
- * temporary file) with SQLite's online backup, then feeds the copy through
- * the sink's hash: the sink only renames it afterwards.
+ * The release database: SQLite's online backup from one of the release's
+ * own connections into DIR/bhxh-geo-<pid>-<n>.sqlite.tmp (SQLite needs a
+ * named file, and a journal beside it), then its bytes go through the sink
+ * like any other file and the copy is removed. Copies left by a process
+ * killed meanwhile are removed by export_sweep().
  */
 static int write_sqlite(struct release *r, const char *dir, struct export_sink *s, struct err *e)
 {
+    static atomic_uint seq;
     char path[4096];
-    snprintf(path, sizeof path, "%s/.%s.tmp", dir, s->name);
+    snprintf(path, sizeof path, "%s/" COPY_PREFIX "%ld-%u" COPY_SUFFIX, dir, (long)getpid(),
+             atomic_fetch_add(&seq, 1));
     sqlite3 *dst = NULL, *src = release_db_get(r);
-    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
+    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) /* a scratch copy: no rollback journal beside it */
+        sqlite3_exec(dst, "PRAGMA journal_mode = OFF", NULL, NULL, NULL);
     sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", src, "main") : NULL;
     if (b != NULL) {
         rc = sqlite3_backup_step(b, -1);
@@ -170,22 +185,44 @@ static int write_sqlite(struct release *r, const char *dir, struct export_sink *
         err_set(e, "%s: copying the database failed: %s", s->name,
                 dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
     sqlite3_close(dst);
+    int fd = rc == SQLITE_OK ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    unlink(path);
     if (rc != SQLITE_OK)
         return -1;
-    unsigned char block[64 * 1024];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = 0;
-    while (fd >= 0 && (n = read(fd, block, sizeof block)) > 0) {
-        sha256_update(&s->sha, (size_t)n, block);
-        s->bytes += (uint64_t)n;
+    ssize_t n = fd < 0 ? -1 : 0;
+    while (fd >= 0 && sink_flush_some(s, buf_reserve(&s->buf, COPY_BLOCK)) == 0) {
+        n = read(fd, s->buf.data + s->buf.len, COPY_BLOCK);
+        if (n <= 0)
+            break;
+        s->buf.len += (size_t)n;
+        s->buf.data[s->buf.len] = '\0';
     }
     if (fd >= 0)
         close(fd);
-    if (fd < 0 || n < 0) {
+    if (n < 0) {
         err_set(e, "%s: cannot read the copy back: %s", s->name, strerror(errno));
         return -1;
     }
-    return 0;
+    return s->error ? -1 : 0;
+}
+
+void export_sweep(const char *dir)
+{
+    DIR *h = opendir(dir);
+    struct dirent *ent;
+    size_t np = strlen(COPY_PREFIX), ns = strlen(COPY_SUFFIX);
+    while (h && (ent = readdir(h)) != NULL) {
+        const char *name = ent->d_name;
+        size_t n = strlen(name);
+        long pid = strncmp(name, COPY_PREFIX, np) == 0 ? atol(name + np) : 0;
+        const char *suffix = strstr(name, COPY_SUFFIX);
+        if (pid > 0 && n > np + ns && suffix &&
+            (strcmp(suffix, COPY_SUFFIX) == 0 || strcmp(suffix, COPY_SUFFIX "-journal") == 0) &&
+            kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(h), name, 0);
+    }
+    if (h)
+        closedir(h);
 }
 
 static int write_json(json_t *doc, struct export_sink *s)
@@ -207,14 +244,14 @@ static int write_sums(const struct export_manifest *m, struct export_sink *s)
 }
 
 /* Writes FILES[i] and records it in m. */
-static int write_file(struct release *r, const char *dir, int dirfd, size_t i, bool gzip,
-                      struct export_manifest *m, struct err *e)
+static int write_file(struct release *r, const char *dir, int dirfd, size_t i,
+                      const struct export_opts *o, struct export_manifest *m, struct err *e)
 {
     const struct file_spec *fs = &FILES[i];
-    bool gz = gzip && fs->tag_gz != NULL;
+    bool gz = o->gzip && fs->tag_gz != NULL;
     struct export_sink s;
     struct err why = {{0}};
-    if (sink_open(&s, dirfd, fs->name, gz, e) != 0)
+    if (sink_open(&s, dirfd, fs->name, gz, o->anonymous, e) != 0)
         return -1;
     int rc;
     if (fs->dataset >= 0 && strstr(fs->name, ".csv"))
@@ -244,6 +281,10 @@ static int write_file(struct release *r, const char *dir, int dirfd, size_t i, b
     f->etag_tag_gz = gz ? fs->tag_gz : NULL;
     f->bytes = s.bytes;
     f->gz_bytes = gz ? s.gz_bytes : 0;
+    if (o->anonymous) {
+        o->fds[m->nfiles] = s.fd;
+        o->gz_fds[m->nfiles] = s.gz_fd;
+    }
     m->nfiles++;
     return 0;
 }
@@ -273,8 +314,8 @@ static void read_inputs(struct release *r, struct export_manifest *m)
     release_db_put(r, db);
 }
 
-int export_write(struct release *r, const char *dir, bool gzip, struct export_manifest *m,
-                 struct err *e)
+int export_write(struct release *r, const char *dir, const struct export_opts *o,
+                 struct export_manifest *m, struct err *e)
 {
     memset(m, 0, sizeof *m);
     snprintf(m->release, sizeof m->release, "%s", release_id(r));
@@ -287,8 +328,14 @@ int export_write(struct release *r, const char *dir, bool gzip, struct export_ma
     read_inputs(r, m);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof FILES / sizeof *FILES; i++)
-        rc = write_file(r, dir, dirfd, i, gzip, m, e);
+        rc = write_file(r, dir, dirfd, i, o, m, e);
     close(dirfd);
+    for (size_t i = 0; rc != 0 && o->anonymous && i < m->nfiles; i++) {
+        close(o->fds[i]);
+        if (o->gz_fds[i] >= 0)
+            close(o->gz_fds[i]);
+        o->fds[i] = o->gz_fds[i] = -1;
+    }
     return rc;
 }
 
@@ -314,7 +361,9 @@ int export_run(const char *db_path, const char *out_dir, FILE *out, FILE *log)
         return 1;
     }
     struct export_manifest m;
-    int rc = export_write(r, out_dir, false, &m, &e);
+    struct export_opts o = {.gzip = false};
+    export_sweep(out_dir);
+    int rc = export_write(r, out_dir, &o, &m, &e);
     if (rc != 0)
         fprintf(log, "bhxh-geo export: %s: %s\n", out_dir, e.msg);
     for (size_t i = 0; rc == 0 && i < m.nfiles; i++)

@@ -46,13 +46,13 @@ enum export_dataset {
 #define EXPORT_SOURCES_MAX 8
 
 struct export_file {
-    const char *name;       /* static: "offices.csv" */
-    const char *media_type; /* static: "text/csv; charset=utf-8" */
-    int dataset;            /* enum export_dataset, or -1 for a file of the whole release */
-    const char *etag_tag;   /* static: ":offices.csv", appended to the release id in ETags */
+    const char *name;        /* static: "offices.csv" */
+    const char *media_type;  /* static: "text/csv; charset=utf-8" */
+    int dataset;             /* enum export_dataset, or -1 for a file of the whole release */
+    const char *etag_tag;    /* static: ":offices.csv", appended to the release id in ETags */
     const char *etag_tag_gz; /* the same for the gzip variant, NULL when there is none */
     uint64_t bytes;
-    char sha256[65]; /* lower-case hex */
+    char sha256[65];   /* lower-case hex */
     uint64_t gz_bytes; /* size of NAME.gz when gzip copies were written, else 0 */
 };
 
@@ -81,14 +81,32 @@ struct export_manifest {
     size_t nfiles;
 };
 
+struct export_opts {
+    bool gzip; /* also a gzip copy of each CSV and GeoJSON file */
+    /*
+     * Files without names (O_TMPFILE in dir): nothing is ever left on disk.
+     * Their read-write descriptors go to fds[i] and gz_fds[i] (-1: no gzip
+     * copy) for file i of the manifest; the caller owns them.
+     */
+    bool anonymous;
+    int *fds, *gz_fds; /* EXPORT_FILES_MAX each, with anonymous */
+};
+
 /*
- * Writes every file into the existing directory dir (replacing files of the
- * same names; each is written under a temporary name ".NAME.tmp" and renamed
- * when complete). With gzip, NAME.gz is written beside each CSV and GeoJSON
- * file. Fills m. Returns 0, or -1 with e (files already complete remain).
+ * Writes every file into the existing directory dir: named files replace
+ * those of the same names (each is written as ".NAME.tmp" and renamed when
+ * complete; a gzip copy is NAME.gz), or anonymous ones (see export_opts).
+ * Fills m. Returns 0, or -1 with e (named files already complete remain;
+ * anonymous ones are closed).
  */
-int export_write(struct release *r, const char *dir, bool gzip, struct export_manifest *m,
-                 struct err *e);
+int export_write(struct release *r, const char *dir, const struct export_opts *o,
+                 struct export_manifest *m, struct err *e);
+
+/*
+ * Removes the temporary database copies that processes which no longer
+ * exist left in dir (killed while export_write copied the database).
+ */
+void export_sweep(const char *dir);
 
 /*
  * `bhxh-geo export`: opens the release at db_path, creates out_dir when

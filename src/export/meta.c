@@ -18,36 +18,80 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
 #define ATEXT(field) EXPORT_TEXT, offsetof(struct admin_unit, field)
 
 #define COL_CODE(desc)                                                                             \
-    {"code", PTEXT(code), "string", true, true, NULL, NULL, desc}
-#define COL_NAME {"name", PTEXT(name), "string", true, false, NULL, NULL, "Display name, Vietnamese."}
+    {                                                                                              \
+        "code", PTEXT(code), "string", true, true, NULL, NULL, desc                                \
+    }
+#define COL_NAME                                                                                   \
+    {                                                                                              \
+        "name", PTEXT(name), "string", true, false, NULL, NULL, "Display name, Vietnamese."        \
+    }
 #define COL_PARENT(desc)                                                                           \
-    {"parent_code", PTEXT(parent_code), "string", false, false, NULL, NULL, desc}
+    {                                                                                              \
+        "parent_code", PTEXT(parent_code), "string", false, false, NULL, NULL, desc                \
+    }
 
 /* The columns every place file ends with, in the order of the import format. */
 #define PLACE_TAIL                                                                                 \
-    {"address", PTEXT(address), "string", false, false, NULL, NULL,                                \
-     "Street address as written locally."},                                                        \
-    {"province_code", PTEXT(province_code), "string", false, false, NULL, NULL,                    \
-     "GSO code of the province the place is in (admin_units.csv)."},                               \
-    {"district_code", PTEXT(district_code), "string", false, false, NULL, NULL,                    \
-     "GSO code of the district (admin_units.csv)."},                                               \
-    {"ward_code", PTEXT(ward_code), "string", false, false, NULL, NULL,                            \
-     "GSO code of the ward or commune (admin_units.csv)."},                                        \
-    {"phone", PTEXT(phone), "string", false, false, NULL, NULL, "Telephone, free text."},          \
-    {"email", PTEXT(email), "string", false, false, NULL, NULL, "E-mail address."},                \
-    {"website", PTEXT(website), "string", false, false, NULL, NULL, "Web site."},                  \
-    {"opening_hours", PTEXT(opening_hours), "string", false, false, NULL, NULL,                    \
-     "Opening hours, free text."},                                                                 \
-    {"lat", EXPORT_LAT, 0, "number", true, false, NULL, "degree",                                  \
-     "Latitude, WGS 84 (EPSG:4326), decimal degrees."},                                            \
-    {"lon", EXPORT_LON, 0, "number", true, false, NULL, "degree",                                  \
-     "Longitude, WGS 84 (EPSG:4326), decimal degrees."},                                           \
-    {"position_approx", EXPORT_APPROX, 0, "boolean", true, false, NULL, NULL,                      \
-     "true when lat/lon only place the row approximately (e.g. a district centre)."},              \
-    {"source", PTEXT(source), "string", true, false, NULL, NULL,                                   \
-     "Where the row comes from: official, osm (OpenStreetMap), sample, or another word."},         \
-    {"updated", PTEXT(updated), "date", false, false, NULL, NULL,                                  \
-     "Date the row was last checked (YYYY-MM-DD)."}
+    {"address", PTEXT(address), "string", false,                                                   \
+     false,     NULL,           NULL,     "Street address as written locally."},                   \
+        {"province_code",                                                                          \
+         PTEXT(province_code),                                                                     \
+         "string",                                                                                 \
+         false,                                                                                    \
+         false,                                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "GSO code of the province the place is in (admin_units.csv)."},                           \
+        {"district_code",                                                                          \
+         PTEXT(district_code),                                                                     \
+         "string",                                                                                 \
+         false,                                                                                    \
+         false,                                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "GSO code of the district (admin_units.csv)."},                                           \
+        {"ward_code", PTEXT(ward_code),                                                            \
+         "string",    false,                                                                       \
+         false,       NULL,                                                                        \
+         NULL,        "GSO code of the ward or commune (admin_units.csv)."},                       \
+        {"phone", PTEXT(phone), "string", false, false, NULL, NULL, "Telephone, free text."},      \
+        {"email", PTEXT(email), "string", false, false, NULL, NULL, "E-mail address."},            \
+        {"website", PTEXT(website), "string", false, false, NULL, NULL, "Web site."},              \
+        {"opening_hours",                                                                          \
+         PTEXT(opening_hours),                                                                     \
+         "string",                                                                                 \
+         false,                                                                                    \
+         false,                                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "Opening hours, free text."},                                                             \
+        {"lat",    EXPORT_LAT, 0,                                                                  \
+         "number", true,       false,                                                              \
+         NULL,     "degree",   "Latitude, WGS 84 (EPSG:4326), decimal degrees."},                  \
+        {"lon",    EXPORT_LON, 0,                                                                  \
+         "number", true,       false,                                                              \
+         NULL,     "degree",   "Longitude, WGS 84 (EPSG:4326), decimal degrees."},                 \
+        {"position_approx",                                                                        \
+         EXPORT_APPROX,                                                                            \
+         0,                                                                                        \
+         "boolean",                                                                                \
+         true,                                                                                     \
+         false,                                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "true when lat/lon only place the row approximately (e.g. a district centre)."},          \
+        {"source",                                                                                 \
+         PTEXT(source),                                                                            \
+         "string",                                                                                 \
+         true,                                                                                     \
+         false,                                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "Where the row comes from: official, osm (OpenStreetMap), sample, or another word."},     \
+    {                                                                                              \
+        "updated", PTEXT(updated), "date", false, false, NULL, NULL,                               \
+            "Date the row was last checked (YYYY-MM-DD)."                                          \
+    }
 
 static const struct export_column office_columns[] = {
     COL_CODE("Office code: 3 digits for a provincial office (091), 5 for a district office "
@@ -105,8 +149,7 @@ static const struct export_column successor_columns[] = {
      "The earlier unit's version."},
     {"new_code", STEXT(new_code), "string", true, false, NULL, NULL,
      "The code of a later unit that took it over."},
-    {"new_version", STEXT(new_version), "string", true, false, NULL, NULL,
-     "That unit's version."},
+    {"new_version", STEXT(new_version), "string", true, false, NULL, NULL, "That unit's version."},
     {"share", STEXT(share), "string", true, false, SHARES, NULL,
      "full: the whole earlier unit went into the later one; partial: a part of it did."},
     {"note", STEXT(note), "string", false, false, NULL, NULL, "Remarks, free text."},
@@ -126,8 +169,7 @@ static const struct export_dataset_info datasets[EXPORT_DATASET_COUNT] = {
     [EXPORT_FACILITIES] = {"facilities", "Health insurance facilities (cơ sở KCB BHYT)",
                            "Hospitals, clinics and commune health stations, with level (tuyến), "
                            "class (hạng), ownership and whether they take initial registrations.",
-                           "facilities.csv", PLACE_FACILITY, facility_columns,
-                           N(facility_columns)},
+                           "facilities.csv", PLACE_FACILITY, facility_columns, N(facility_columns)},
     [EXPORT_ADMIN_UNITS] = {"admin_units", "Administrative units (GSO)",
                             "Provinces, districts and wards/communes with their GSO codes and "
                             "the unit one level up.",
@@ -158,8 +200,8 @@ const char *export_column_text(const struct export_column *c, const void *row, c
         return p->position_approx ? "true" : "false";
     case EXPORT_INITIAL:
         return p->accepts_initial_registration < 0 ? NULL
-               : p->accepts_initial_registration ? "true"
-                                                 : "false";
+               : p->accepts_initial_registration   ? "true"
+                                                   : "false";
     }
     return NULL;
 }
@@ -283,16 +325,16 @@ static json_t *admin_schema_json(enum export_dataset d, json_t *fields, json_t *
     if (d == EXPORT_ADMIN_UNITS) {
         key = json_pack("[s, s]", "code", "version");
         json_array_append_new(fks, json_pack("{s:[s, s], s:{s:s, s:[s, s]}}", "fields",
-                                             "parent_code", "version", "reference", "resource",
-                                             "", "fields", "code", "version"));
+                                             "parent_code", "version", "reference", "resource", "",
+                                             "fields", "code", "version"));
     } else {
         key = json_pack("[s, s, s, s]", "old_code", "old_version", "new_code", "new_version");
         for (int i = 0; i < 2; i++)
-            json_array_append_new(
-                fks, json_pack("{s:[s, s], s:{s:s, s:[s, s]}}", "fields",
-                               i ? "new_code" : "old_code", i ? "new_version" : "old_version",
-                               "reference", "resource", "admin_units", "fields", "code",
-                               "version"));
+            json_array_append_new(fks, json_pack("{s:[s, s], s:{s:s, s:[s, s]}}", "fields",
+                                                 i ? "new_code" : "old_code",
+                                                 i ? "new_version" : "old_version", "reference",
+                                                 "resource", "admin_units", "fields", "code",
+                                                 "version"));
     }
     return json_pack("{s:o*, s:o*, s:o*, s:[s]}", "fields", fields, "primaryKey", key,
                      "foreignKeys", fks, "missingValues", "");
@@ -307,7 +349,8 @@ static json_t *schema_json(enum export_dataset d)
     if (d == EXPORT_ADMIN_UNITS || d == EXPORT_ADMIN_SUCCESSORS)
         return admin_schema_json(d, fields, fks);
     if (fks) {
-        json_array_append_new(fks, foreign_key("parent_code", d == EXPORT_OFFICES ? "" : "offices"));
+        json_array_append_new(fks,
+                              foreign_key("parent_code", d == EXPORT_OFFICES ? "" : "offices"));
         /* No keys into admin_units: a code alone may name a unit of several versions. */
     }
     return json_pack("{s:o*, s:s, s:o*, s:[s]}", "fields", fields, "primaryKey", "code",
@@ -333,13 +376,12 @@ static json_t *resource_json(const struct export_manifest *m, enum export_datase
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I,"
         " s:{s:s, s:s, s:s, s:b, s:b}, s:o*, s:o*, s:o*}",
-        "profile", "tabular-data-resource", "name", info->name, "path", f ? f->name : "",
-        "title", info->title, "description", info->description, "format", "csv", "mediatype",
-        "text/csv", "encoding", "utf-8", "bytes", (json_int_t)(f ? f->bytes : 0), "hash", hash,
-        "rows", (json_int_t)m->datasets[d].rows, "dialect", "delimiter", ",", "lineTerminator",
-        "\r\n", "quoteChar", "\"", "doubleQuote", 1, "header", 1, "schema", schema_json(d),
-        "licenses", licenses_json(d, &m->datasets[d]), "sources",
-        sources_json(d, &m->datasets[d]));
+        "profile", "tabular-data-resource", "name", info->name, "path", f ? f->name : "", "title",
+        info->title, "description", info->description, "format", "csv", "mediatype", "text/csv",
+        "encoding", "utf-8", "bytes", (json_int_t)(f ? f->bytes : 0), "hash", hash, "rows",
+        (json_int_t)m->datasets[d].rows, "dialect", "delimiter", ",", "lineTerminator", "\r\n",
+        "quoteChar", "\"", "doubleQuote", 1, "header", 1, "schema", schema_json(d), "licenses",
+        licenses_json(d, &m->datasets[d]), "sources", sources_json(d, &m->datasets[d]));
 }
 
 /* Adds each licence of resource r to all unless one of that name is there. */
@@ -410,9 +452,8 @@ static json_t *dataset_json(const struct export_manifest *m, enum export_dataset
             json_array_append_new(files, file_json(&m->files[i], url_prefix));
     return json_pack("{s:s, s:s, s:s, s:I, s:o*, s:o*, s:o*, s:o*}", "name", info->name, "title",
                      info->title, "description", info->description, "rows",
-                     (json_int_t)m->datasets[d].rows, "licenses",
-                     licenses_json(d, &m->datasets[d]), "sources",
-                     sources_json(d, &m->datasets[d]), "input",
+                     (json_int_t)m->datasets[d].rows, "licenses", licenses_json(d, &m->datasets[d]),
+                     "sources", sources_json(d, &m->datasets[d]), "input",
                      input_json(&m->datasets[d], info->input_file), "files", files);
 }
 

@@ -41,7 +41,7 @@ struct export_column {
 };
 
 struct export_dataset_info {
-    const char *name;  /* "offices": resource name and file stem */
+    const char *name; /* "offices": resource name and file stem */
     const char *title;
     const char *description;
     const char *input_file; /* the import file it comes from */

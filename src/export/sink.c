@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,33 +81,46 @@ int sink_write(struct export_sink *s, const void *p, size_t n)
     return sink_flush_some(s, buf_append(&s->buf, p, n));
 }
 
-static int open_tmp(int dirfd, const char *name, bool gz)
+static int open_tmp(int dirfd, const char *name, bool gz, bool anonymous)
 {
     char tmp[SINK_NAME_MAX + 16];
     tmp_name(tmp, sizeof tmp, name, gz);
-    return openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = anonymous ? openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
+    if (fd >= 0 || (anonymous && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    if (!anonymous)
+        return openat(dirfd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* No O_TMPFILE on this file system: a name of this process only, removed at once. */
+    static atomic_uint seq;
+    char uniq[SINK_NAME_MAX + 48];
+    snprintf(uniq, sizeof uniq, "%s.%ld.%u", tmp, (long)getpid(), atomic_fetch_add(&seq, 1));
+    fd = openat(dirfd, uniq, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        unlinkat(dirfd, uniq, 0);
+    return fd;
 }
 
-int sink_open(struct export_sink *s, int dirfd, const char *name, bool gzip, struct err *e)
+int sink_open(struct export_sink *s, int dirfd, const char *name, bool gzip, bool anonymous,
+              struct err *e)
 {
     memset(s, 0, sizeof *s);
     s->dirfd = dirfd;
     s->gz_fd = -1;
+    s->anonymous = anonymous;
     snprintf(s->name, sizeof s->name, "%s", name);
     sha256_init(&s->sha);
-    s->fd = open_tmp(dirfd, name, false);
+    s->fd = open_tmp(dirfd, name, false, anonymous);
     if (s->fd >= 0 && gzip) {
         /* windowBits 15 + 16: a gzip header and trailer around the deflate stream. */
-        if (deflateInit2(&s->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        s->z_live = deflateInit2(&s->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+        if (!s->z_live) {
             err_set(e, "%s: cannot start gzip", name);
             close(s->fd);
             s->fd = -1;
             sink_abort(s);
             return -1;
         }
-        s->gz_fd = open_tmp(dirfd, name, true);
-        if (s->gz_fd < 0)
-            deflateEnd(&s->z);
+        s->gz_fd = open_tmp(dirfd, name, true, anonymous);
     }
     if (s->fd < 0 || (gzip && s->gz_fd < 0)) {
         err_set(e, "%s: cannot create: %s", name, strerror(errno));
@@ -131,26 +145,38 @@ static int rename_in(struct export_sink *s, bool gz)
     return renameat(s->dirfd, tmp, s->dirfd, final) == 0 ? 0 : errno;
 }
 
+/* Ends the gzip stream; closes and renames the files unless the sink is anonymous. */
+static int finish(struct export_sink *s)
+{
+    int err = 0;
+    if (s->gz_fd >= 0) {
+        s->z.next_in = NULL;
+        s->z.avail_in = 0;
+        err = deflate_out(s, Z_FINISH);
+        deflateEnd(&s->z);
+        s->z_live = false;
+    }
+    if (err || s->anonymous)
+        return err;
+    bool gz = s->gz_fd >= 0;
+    if (close(s->fd) != 0)
+        err = errno;
+    s->fd = -1;
+    if (gz && close(s->gz_fd) != 0 && !err)
+        err = errno;
+    s->gz_fd = -1;
+    if (!err)
+        err = rename_in(s, false);
+    if (!err && gz)
+        err = rename_in(s, true);
+    return err;
+}
+
 int sink_close(struct export_sink *s, char sha256_hex[65], struct err *e)
 {
     flush_all(s);
-    if (!s->error && s->gz_fd >= 0) {
-        s->z.next_in = NULL;
-        s->z.avail_in = 0;
-        s->error = deflate_out(s, Z_FINISH);
-    }
-    if (!s->error && close(s->fd) != 0)
-        s->error = errno;
-    s->fd = -1;
-    if (!s->error && s->gz_fd >= 0 && close(s->gz_fd) != 0)
-        s->error = errno;
-    if (s->gz_fd >= 0)
-        deflateEnd(&s->z);
-    s->gz_fd = s->gz_fd >= 0 ? -2 : -1; /* -2: closed, but there is a .gz to rename */
     if (!s->error)
-        s->error = rename_in(s, false);
-    if (!s->error && s->gz_fd == -2)
-        s->error = rename_in(s, true);
+        s->error = finish(s);
     if (s->error) {
         err_set(e, "%s: %s", s->name, strerror(s->error));
         sink_abort(s);
@@ -168,11 +194,12 @@ void sink_abort(struct export_sink *s)
     char tmp[SINK_NAME_MAX + 16];
     if (s->fd >= 0)
         close(s->fd);
-    if (s->gz_fd >= 0) {
+    if (s->gz_fd >= 0)
         close(s->gz_fd);
+    if (s->z_live)
         deflateEnd(&s->z);
-    }
-    for (int gz = 0; gz <= 1; gz++) {
+    s->z_live = false;
+    for (int gz = 0; !s->anonymous && gz <= 1; gz++) {
         tmp_name(tmp, sizeof tmp, s->name, gz);
         unlinkat(s->dirfd, tmp, 0);
     }

@@ -53,10 +53,10 @@ static json_t *plain_scalar(const char *s)
         return json_true();
     if (one_of(s, "false", "False", "FALSE"))
         return json_false();
-    int base = all_in(digits, "0123456789")                                     ? 10
-               : strncmp(s, "0o", 2) == 0 && all_in(s + 2, "01234567")          ? 8
+    int base = all_in(digits, "0123456789")                                          ? 10
+               : strncmp(s, "0o", 2) == 0 && all_in(s + 2, "01234567")               ? 8
                : strncmp(s, "0x", 2) == 0 && all_in(s + 2, "0123456789abcdefABCDEF") ? 16
-                                                                                : 0;
+                                                                                     : 0;
     if (base != 0) {
         errno = 0;
         long long v = strtoll(base == 10 ? s : s + 2, NULL, base);

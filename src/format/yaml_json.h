@@ -13,7 +13,8 @@
 
 #include "util/err.h"
 
-/* The first document of the n bytes at text as a new JSON value, or NULL with e ("LINE: reason"). */
+/* The first document of the n bytes at text as a new JSON value, or NULL with e ("LINE: reason").
+ */
 json_t *yaml_json_parse(const char *text, size_t n, struct err *e);
 
 #endif

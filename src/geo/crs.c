@@ -19,7 +19,9 @@ struct crs_def {
 };
 
 #define TM3(code, deg, min, label)                                                                 \
-    {{code, true, true, "VN-2000 / TM-3 " label}, (deg) * 60 + (min)}
+    {                                                                                              \
+        {code, true, true, "VN-2000 / TM-3 " label}, (deg)*60 + (min)                              \
+    }
 
 static const struct crs_def DEFS[] = {
     {{4326, false, false, "WGS 84"}, 0},
@@ -141,8 +143,8 @@ static int alias_epsg(const char *u)
     static const struct {
         const char *name;
         int epsg;
-    } utm[] = {{"VN2000:UTM:48", 3405}, {"VN2000:UTM:48N", 3405}, {"VN2000:UTM:49", 3406},
-               {"VN2000:UTM:49N", 3406}, {"WGS84:UTM:48", 32648}, {"WGS84:UTM:48N", 32648},
+    } utm[] = {{"VN2000:UTM:48", 3405},  {"VN2000:UTM:48N", 3405}, {"VN2000:UTM:49", 3406},
+               {"VN2000:UTM:49N", 3406}, {"WGS84:UTM:48", 32648},  {"WGS84:UTM:48N", 32648},
                {"WGS84:UTM:49", 32649},  {"WGS84:UTM:49N", 32649}};
     for (size_t i = 0; i < sizeof utm / sizeof utm[0]; i++)
         if (strcmp(u, utm[i].name) == 0)
@@ -299,8 +301,7 @@ static int ready(struct geo_transformer *t, const struct geo_crs *crs, struct er
     return i;
 }
 
-const char *geo_transform_name(struct geo_transformer *t, const struct geo_crs *crs,
-                               struct err *e)
+const char *geo_transform_name(struct geo_transformer *t, const struct geo_crs *crs, struct err *e)
 {
     int i = ready(t, crs, e);
     return i < 0 ? NULL : t->name[i];

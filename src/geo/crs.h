@@ -73,7 +73,6 @@ int geo_to_wgs84(struct geo_transformer *t, const struct geo_crs *crs, double a,
  * 104-30 + VN-2000 to WGS 84 (2)", after setting it up if needed; NULL
  * (with e filled) when it cannot be set up. Owned by t.
  */
-const char *geo_transform_name(struct geo_transformer *t, const struct geo_crs *crs,
-                               struct err *e);
+const char *geo_transform_name(struct geo_transformer *t, const struct geo_crs *crs, struct err *e);
 
 #endif

@@ -116,8 +116,8 @@ int header_date_parse(const char *s, time_t *t)
     struct tm tm = {0};
     int year, used = 0;
     if (s == NULL ||
-        sscanf(s, "%3[A-Za-z], %d %3s %d %d:%d:%d %3s%n", day, &tm.tm_mday, mon, &year,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, gmt, &used) != 8 ||
+        sscanf(s, "%3[A-Za-z], %d %3s %d %d:%d:%d %3s%n", day, &tm.tm_mday, mon, &year, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, gmt, &used) != 8 ||
         s[used] != '\0' || strlen(day) != 3 || strcmp(gmt, "GMT") != 0)
         return -1;
     tm.tm_mon = -1;
@@ -132,8 +132,9 @@ int header_iso_parse(const char *s, time_t *t)
 {
     struct tm tm = {0};
     int year, mon, used = 0;
-    if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &year, &mon, &tm.tm_mday,
-                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 ||
+    if (s == NULL ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &year, &mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec, &used) != 6 ||
         used != 20 || s[used] != '\0')
         return -1;
     tm.tm_year = year - 1900;

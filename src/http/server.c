@@ -296,7 +296,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     rq.web = srv->web;
     rq.release = release_slot_get(srv->slot);
     if (*con_cls == &headers_seen_nul)
-        response_error(&rs, instance, 400, NULL, "the path holds an encoded NUL byte (%%00)");
+        response_error(&rs, instance, 400, "path",
+                       "the path holds an encoded NUL byte (%%00)");
     else
         router_dispatch(&rq, &rs);
 
@@ -436,12 +437,19 @@ static void run_loop(struct server *srv, const struct server_config *cfg, const 
 }
 
 /* Stops accepting, lets requests in flight finish (up to the grace period), then stops. */
+#define SHUTDOWN_SETTLE_S 0.3
+
 static void shut_down(struct MHD_Daemon *d, double grace_s)
 {
     MHD_socket listener = MHD_quiesce_daemon(d);
-    double until = conn_now() + grace_s;
+    double start = conn_now(), until = start + grace_s;
+    /*
+     * A request already sent on an accepted connection may not have been read
+     * yet: give those a moment to arrive before counting what is in flight.
+     */
+    double settle = start + (grace_s < SHUTDOWN_SETTLE_S ? grace_s : SHUTDOWN_SETTLE_S);
     struct timespec tick = {0, 10 * 1000000L};
-    while (conn_requests_in_flight() > 0 && conn_now() < until)
+    while ((conn_requests_in_flight() > 0 || conn_now() < settle) && conn_now() < until)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(d);
     if (listener != MHD_INVALID_SOCKET)

@@ -27,6 +27,7 @@
 /* The version of every row of an admin_units.csv without a version column. */
 #define ADMIN_DEFAULT_VERSION "2025-07"
 #define KEY_MAX 64
+#define VERSIONS_MAX 32
 
 enum { A_CODE, A_NAME, A_TYPE, A_LEVEL, A_PARENT, A_VERSION, A_NCOLS };
 
@@ -43,9 +44,9 @@ enum { S_OLD, S_OLD_VERSION, S_NEW, S_NEW_VERSION, S_SHARE, S_NOTE, S_NCOLS };
 
 #define REQ (IMP_COL_REQUIRED | IMP_VAL_REQUIRED)
 static const struct imp_col successor_cols[S_NCOLS] = {
-    [S_OLD] = {"old_code", REQ},         [S_OLD_VERSION] = {"old_version", REQ},
-    [S_NEW] = {"new_code", REQ},         [S_NEW_VERSION] = {"new_version", REQ},
-    [S_SHARE] = {"share", REQ},          [S_NOTE] = {"note", 0},
+    [S_OLD] = {"old_code", REQ}, [S_OLD_VERSION] = {"old_version", REQ},
+    [S_NEW] = {"new_code", REQ}, [S_NEW_VERSION] = {"new_version", REQ},
+    [S_SHARE] = {"share", REQ},  [S_NOTE] = {"note", 0},
 };
 
 static const char *const LEVELS[] = {"province", "district", "ward", NULL};
@@ -66,13 +67,15 @@ struct pair {
 struct imp_admin {
     struct unit *units;
     size_t n, cap;
-    struct codeset *keys;     /* "code|version" -> tag = index into units */
-    struct codeset *versions; /* distinct versions; tag 1 when it has districts */
-    const char *current;      /* the latest version (in c->arena) */
-    struct pair *pairs;       /* sorted by old once the successors are read */
+    struct codeset *keys;             /* "code|version" -> tag = index into units */
+    const char *current;              /* the latest version (in c->arena) */
+    const char *vlist[VERSIONS_MAX];  /* the distinct versions, latest first */
+    bool has_districts[VERSIONS_MAX]; /* per vlist entry */
+    size_t nvlist;
+    struct pair *pairs; /* sorted by old once the successors are read */
     size_t npairs, cappairs;
-    bool usable;     /* admin_units.csv read with no problem of shape: checks may use it */
-    bool pairs_ok;   /* admin_successors.csv absent, or read without any problem */
+    bool usable;   /* admin_units.csv read with no problem of shape: checks may use it */
+    bool pairs_ok; /* admin_successors.csv absent, or read without any problem */
 };
 
 static void report(struct imp_ctx *c, struct imp_file *f, unsigned long line, const struct err *e)
@@ -149,8 +152,7 @@ static bool add_key(struct imp_ctx *c, struct imp_file *f, const struct imp_row 
         validate_duplicate(code, first->line, &e);
         report(c, f, row->line, &e);
     }
-    if (added < 0 || codeset_add(c->codes[IMP_ADMIN], code, row->line, level, NULL) < 0 ||
-        codeset_add(c->admin->versions, version, row->line, 0, NULL) < 0) {
+    if (added < 0 || codeset_add(c->codes[IMP_ADMIN], code, row->line, level, NULL) < 0) {
         imp_fail(c, "out of memory");
         return false;
     }
@@ -195,8 +197,10 @@ static int parent_level(const struct imp_admin *a, const struct unit *u)
         return VALIDATE_PROVINCE;
     if (u->level != VALIDATE_WARD)
         return VALIDATE_LEVEL_UNKNOWN;
-    const struct codeset_entry *ver = codeset_get(a->versions, u->version);
-    return ver && ver->tag ? VALIDATE_DISTRICT : VALIDATE_PROVINCE;
+    for (size_t v = 0; v < a->nvlist; v++)
+        if (strcmp(a->vlist[v], u->version) == 0)
+            return a->has_districts[v] ? VALIDATE_DISTRICT : VALIDATE_PROVINCE;
+    return VALIDATE_LEVEL_UNKNOWN; /* more versions than VERSIONS_MAX: reported */
 }
 
 static void check_parent(struct imp_ctx *c, struct imp_file *f, const struct unit *u)
@@ -207,8 +211,9 @@ static void check_parent(struct imp_ctx *c, struct imp_file *f, const struct uni
     long p = *u->parent ? find_unit(a, u->parent, u->version) : -1;
     int got = p >= 0 ? a->units[p].level : VALIDATE_LEVEL_UNKNOWN;
 
-    if (u->level == VALIDATE_LEVEL_UNKNOWN)
-        return; /* the level was reported */
+    if (u->level == VALIDATE_LEVEL_UNKNOWN ||
+        (want == VALIDATE_LEVEL_UNKNOWN && u->level != VALIDATE_PROVINCE))
+        return; /* the level, or too many versions, was reported */
     if (want == u->level - 1 || u->level == VALIDATE_PROVINCE) {
         if (!validate_admin_parent(u->level, u->parent, p >= 0, got, &e))
             report(c, f, u->line, &e);
@@ -226,18 +231,38 @@ static void check_parent(struct imp_ctx *c, struct imp_file *f, const struct uni
                   u->parent, u->version);
 }
 
+/* Adds u's version to the distinct versions (kept latest first), noting whether it has districts.
+ */
+static void note_version(struct imp_ctx *c, struct imp_file *f, const struct unit *u)
+{
+    struct imp_admin *a = c->admin;
+    size_t i = 0;
+    while (i < a->nvlist && strcmp(a->vlist[i], u->version) > 0)
+        i++;
+    if (i == a->nvlist || strcmp(a->vlist[i], u->version) != 0) {
+        if (a->nvlist == VERSIONS_MAX) {
+            imp_error(c, f->path, u->line, "version: more than %d versions", VERSIONS_MAX);
+            return;
+        }
+        memmove(&a->vlist[i + 1], &a->vlist[i], (a->nvlist - i) * sizeof *a->vlist);
+        memmove(&a->has_districts[i + 1], &a->has_districts[i],
+                (a->nvlist - i) * sizeof *a->has_districts);
+        a->vlist[i] = u->version;
+        a->has_districts[i] = false;
+        a->nvlist++;
+    }
+    a->has_districts[i] |= u->level == VALIDATE_DISTRICT;
+}
+
 /* After the whole file: the current version, the versions with districts, every parent. */
 static void finish_units(struct imp_ctx *c, struct imp_file *f)
 {
     struct imp_admin *a = c->admin;
     for (size_t i = 0; i < a->n; i++) {
         const struct unit *u = &a->units[i];
+        note_version(c, f, u);
         if (a->current == NULL || strcmp(u->version, a->current) > 0)
             a->current = u->version;
-        if (u->level == VALIDATE_DISTRICT) {
-            const struct codeset_entry *v = codeset_get(a->versions, u->version);
-            ((struct codeset_entry *)v)->tag = 1;
-        }
     }
     for (size_t i = 0; i < a->n; i++) {
         const struct unit *u = &a->units[i];
@@ -250,14 +275,16 @@ static void finish_units(struct imp_ctx *c, struct imp_file *f)
 
 /* ---- admin_successors.csv ---- */
 
-static long successor_end(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row,
-                          int col, int vcol, const char *name)
+static long successor_end(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row, int col,
+                          int vcol, const char *name)
 {
     const char *code = row->v[col], *version = row->v[vcol];
     long u = find_unit(c->admin, code, version);
     if (u < 0)
-        imp_error(c, f->path, row->line, "%s: \"%.40s\" is not a unit of version \"%.40s\" in "
-                  "admin_units.csv", name, code, version);
+        imp_error(c, f->path, row->line,
+                  "%s: \"%.40s\" is not a unit of version \"%.40s\" in "
+                  "admin_units.csv",
+                  name, code, version);
     return u;
 }
 
@@ -269,8 +296,8 @@ static bool level_fits(int old_level, int new_level)
     return new_level >= old_level;
 }
 
-static bool check_pair(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row,
-                       long o, long n)
+static bool check_pair(struct imp_ctx *c, struct imp_file *f, const struct imp_row *row, long o,
+                       long n)
 {
     const struct unit *ou = &c->admin->units[o], *nu = &c->admin->units[n];
     if (strcmp(nu->version, ou->version) <= 0) {
@@ -279,8 +306,9 @@ static bool check_pair(struct imp_ctx *c, struct imp_file *f, const struct imp_r
         return false;
     }
     if (!level_fits(ou->level, nu->level)) {
-        imp_error(c, f->path, row->line, "new_code: \"%s\" is a %s; a %s cannot be succeeded by a %s",
-                  nu->code, validate_level_name(nu->level), validate_level_name(ou->level),
+        imp_error(c, f->path, row->line,
+                  "new_code: \"%s\" is a %s; a %s cannot be succeeded by a %s", nu->code,
+                  validate_level_name(nu->level), validate_level_name(ou->level),
                   validate_level_name(nu->level));
         return false;
     }
@@ -327,8 +355,8 @@ static void successor_row(struct imp_ctx *c, struct imp_file *f, const struct im
         return;
     }
     if (added == 0) {
-        imp_error(c, f->path, row->line, "new_code: %s -> %s is a duplicate of line %lu",
-                  v[S_OLD], v[S_NEW], first->line);
+        imp_error(c, f->path, row->line, "new_code: %s -> %s is a duplicate of line %lu", v[S_OLD],
+                  v[S_NEW], first->line);
         return;
     }
     add_pair(c, o, n, row->line, share == 0);
@@ -350,9 +378,6 @@ static int cmp_pair(const void *x, const void *y)
 static void check_shares(struct imp_ctx *c, struct imp_file *f)
 {
     struct imp_admin *a = c->admin;
-    if (a->npairs == 0)
-        return; /* qsort must not see the NULL array */
-    qsort(a->pairs, a->npairs, sizeof *a->pairs, cmp_pair);
     for (size_t i = 0, j; i < a->npairs; i = j) {
         for (j = i + 1; j < a->npairs && a->pairs[j].old == a->pairs[i].old;)
             j++;
@@ -384,6 +409,8 @@ static void load_successors(struct imp_ctx *c)
     }
     imp_read_csv(c, f, successor_cols, S_NCOLS, successor_row, seen);
     codeset_free(seen);
+    if (c->admin->npairs > 0) /* sorted by old unit: check_shares and the lookups rely on it */
+        qsort(c->admin->pairs, c->admin->npairs, sizeof *c->admin->pairs, cmp_pair);
     if (f->usable && !c->failed)
         check_shares(c, f);
     c->admin->pairs_ok = f->usable && c->errors == before;
@@ -393,8 +420,7 @@ void imp_load_admin(struct imp_ctx *c)
 {
     struct imp_file *f = &c->files[IMP_ADMIN];
     c->admin = calloc(1, sizeof *c->admin);
-    if (c->admin == NULL || (c->admin->keys = codeset_new()) == NULL ||
-        (c->admin->versions = codeset_new()) == NULL) {
+    if (c->admin == NULL || (c->admin->keys = codeset_new()) == NULL) {
         imp_fail(c, "out of memory");
         return;
     }
@@ -411,7 +437,6 @@ void imp_admin_free(struct imp_ctx *c)
     if (c->admin == NULL)
         return;
     codeset_free(c->admin->keys);
-    codeset_free(c->admin->versions);
     free(c->admin->units);
     free(c->admin->pairs);
     free(c->admin);
@@ -423,12 +448,29 @@ void imp_admin_free(struct imp_ctx *c)
 /* The latest version in which code is a unit, or -1. */
 static long latest_unit(const struct imp_admin *a, const char *code)
 {
-    long best = -1;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->units[i].code, code) == 0 &&
-            (best < 0 || strcmp(a->units[i].version, a->units[best].version) > 0))
-            best = (long)i;
-    return best;
+    for (size_t v = 0; v < a->nvlist; v++) {
+        long u = find_unit(a, code, a->vlist[v]);
+        if (u >= 0)
+            return u;
+    }
+    return -1;
+}
+
+/* The pairs whose old unit is u: [*first, return value) of the sorted a->pairs. */
+static size_t pairs_of(const struct imp_admin *a, size_t u, size_t *first)
+{
+    size_t lo = 0, hi = a->npairs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->pairs[mid].old < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (hi < a->npairs && a->pairs[hi].old == u)
+        hi++;
+    return hi;
 }
 
 /* Appends the current-version successors of unit u (through any versions between) to out. */
@@ -438,9 +480,9 @@ static void current_successors(const struct imp_admin *a, size_t u, int depth, s
         buf_printf(out, "%s%s", out->len ? ", " : "", a->units[u].code);
         return;
     }
-    for (size_t i = 0; depth < 8 && i < a->npairs; i++)
-        if (a->pairs[i].old == u)
-            current_successors(a, a->pairs[i].new, depth + 1, out);
+    size_t i, end = pairs_of(a, u, &i);
+    for (; depth < 8 && i < end; i++)
+        current_successors(a, a->pairs[i].new, depth + 1, out);
 }
 
 /* True when the current-version successors of u include the unit at index want. */
@@ -448,8 +490,9 @@ static bool leads_to(const struct imp_admin *a, size_t u, size_t want, int depth
 {
     if (u == want)
         return true;
-    for (size_t i = 0; depth < 8 && i < a->npairs; i++)
-        if (a->pairs[i].old == u && leads_to(a, a->pairs[i].new, want, depth + 1))
+    size_t i, end = pairs_of(a, u, &i);
+    for (; depth < 8 && i < end; i++)
+        if (leads_to(a, a->pairs[i].new, want, depth + 1))
             return true;
     return false;
 }
@@ -499,10 +542,8 @@ static void check_district(struct imp_ctx *c, const char *path, unsigned long li
         return;
     /* an old province whose successors are unknown (no or a broken admin_successors.csv) */
     if (strcmp(a->units[p].version, a->current) != 0) {
-        bool known = false;
-        for (size_t i = 0; a->pairs_ok && !known && i < a->npairs; i++)
-            known = a->pairs[i].old == (size_t)p;
-        if (!known)
+        size_t first, end = pairs_of(a, (size_t)p, &first);
+        if (!a->pairs_ok || first == end)
             return;
     }
     imp_error(c, path, line,

@@ -56,8 +56,7 @@ static const struct alias ALIASES[] = {
     {"hinh thuc so huu", "Hình thức sở hữu", "ownership", COLMAP_FACILITY},
     {"so huu", "Sở hữu", "ownership", COLMAP_FACILITY},
     {"kcb ban dau", "KCB ban đầu", "accepts_initial_registration", COLMAP_FACILITY},
-    {"dang ky kcb ban dau", "Đăng ký KCB ban đầu", "accepts_initial_registration",
-     COLMAP_FACILITY},
+    {"dang ky kcb ban dau", "Đăng ký KCB ban đầu", "accepts_initial_registration", COLMAP_FACILITY},
     {"nhan dang ky kcb ban dau", "Nhận đăng ký KCB ban đầu", "accepts_initial_registration",
      COLMAP_FACILITY},
     {"kinh do", "Kinh độ", "lon", PLACES},
@@ -256,8 +255,7 @@ void colmap_aliases(enum colmap_kind kind, const char *col, char *out, size_t n)
     }
 }
 
-const char *colmap_value(enum colmap_kind kind, const char *col, const char *v,
-                         struct buf *scratch)
+const char *colmap_value(enum colmap_kind kind, const char *col, const char *v, struct buf *scratch)
 {
     const char *key = NULL;
     for (size_t i = 0; i < sizeof VALUES / sizeof VALUES[0]; i++) {
@@ -279,9 +277,9 @@ static const struct {
     const char *name;
     enum colmap_kind kind;
 } SECTIONS[] = {
-    {"admin_units.csv", COLMAP_ADMIN}, {"admin_units", COLMAP_ADMIN},
-    {"offices.csv", COLMAP_OFFICE},    {"offices", COLMAP_OFFICE},
-    {"agents.csv", COLMAP_AGENT},      {"agents", COLMAP_AGENT},
+    {"admin_units.csv", COLMAP_ADMIN},   {"admin_units", COLMAP_ADMIN},
+    {"offices.csv", COLMAP_OFFICE},      {"offices", COLMAP_OFFICE},
+    {"agents.csv", COLMAP_AGENT},        {"agents", COLMAP_AGENT},
     {"facilities.csv", COLMAP_FACILITY}, {"facilities", COLMAP_FACILITY},
 };
 
@@ -327,8 +325,7 @@ static int add_entry(struct colmap *m, unsigned kinds, const char *key, const ch
 }
 
 /* One line of the file; returns 0, -1 with e filled (bad line), -2 out of memory. */
-static int parse_line(struct colmap *m, char *line, unsigned *section, struct buf *b,
-                      struct err *e)
+static int parse_line(struct colmap *m, char *line, unsigned *section, struct buf *b, struct err *e)
 {
     char *s = trim(line);
     if (*s == '\0' || *s == '#' || *s == ';')
@@ -351,8 +348,10 @@ static int parse_line(struct colmap *m, char *line, unsigned *section, struct bu
                 return 0;
             }
         }
-        err_set(e, "[%.60s]: not a file of the import (admin_units.csv, offices.csv, "
-                   "agents.csv, facilities.csv)", name);
+        err_set(e,
+                "[%.60s]: not a file of the import (admin_units.csv, offices.csv, "
+                "agents.csv, facilities.csv)",
+                name);
         return -1;
     }
     char *eq = strrchr(s, '=');

@@ -19,7 +19,7 @@
 
 static const char *const FILE_NAMES[IMP_NFILES] = {
     [IMP_ADMIN] = "admin_units.csv",
-    [IMP_SUCCESSORS] = "admin_successors.csv", /* optional */
+    [IMP_SUCCESSORS] = "admin_successors.csv", /* the one optional file */
     [IMP_OFFICES] = "offices.csv",
     [IMP_AGENTS] = "agents.csv",
     [IMP_FACILITIES] = "facilities.csv",

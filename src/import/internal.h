@@ -193,8 +193,8 @@ void imp_check_position(struct imp_ctx *c, const struct imp_file *f, unsigned lo
  * lon, or easting and northing, in pairs, and what --crs needs when there
  * is no crs column. Returns false after reporting when rows cannot be read.
  */
-bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned long line,
-                         bool crs, bool lat, bool lon, bool easting, bool northing);
+bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned long line, bool crs,
+                         bool lat, bool lon, bool easting, bool northing);
 
 /*
  * release_write.c. imp_db_create makes OUT.tmp-PID beside out_path with the

@@ -37,8 +37,8 @@ static int scope(struct imp_ctx *c, const char *opt, const char *arg, const char
         return IMP_NFILES;
     int i = file_index(c, arg, (size_t)(eq - arg));
     if (i < 0) {
-        fprintf(c->log, "--%s: \"%.*s\" is not a file of the import (FILE=VALUE, FILE one of",
-                opt, (int)(eq - arg), arg);
+        fprintf(c->log, "--%s: \"%.*s\" is not a file of the import (FILE=VALUE, FILE one of", opt,
+                (int)(eq - arg), arg);
         for (int k = 0; k < IMP_NFILES; k++)
             fprintf(c->log, "%s %s", k ? "," : "", c->files[k].name);
         fputs(")\n", c->log);

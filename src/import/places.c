@@ -285,8 +285,7 @@ static void insert(struct imp_ctx *c, const struct imp_row *row, struct imp_plac
         imp_fail(c, "%s", e.msg);
 }
 
-static void place_row(struct imp_ctx *c, struct imp_file *f, const struct imp_row *given,
-                      void *arg)
+static void place_row(struct imp_ctx *c, struct imp_file *f, const struct imp_row *given, void *arg)
 {
     struct place_state *st = arg;
     unsigned long before = c->errors;

@@ -87,8 +87,7 @@ static void geographic(struct imp_ctx *c, const char *path, unsigned long line,
         return;
     }
     if (geo_to_wgs84(c->geo, crs, lon, lat, &p->lat, &p->lon, &e) != 0) {
-        imp_error(c, path, line, "lat: %s and lon: %s in %s %s", pos->lat, pos->lon, label,
-                  e.msg);
+        imp_error(c, path, line, "lat: %s and lon: %s in %s %s", pos->lat, pos->lon, label, e.msg);
         return;
     }
     if (crs->epsg != 4326) {
@@ -141,8 +140,8 @@ static void projected(struct imp_ctx *c, const char *path, unsigned long line,
                   "Viet Nam is the larger number; VN-2000 surveys write it as X)",
                   pos->easting, pos->northing, label);
     } else if (e.msg[0]) {
-        imp_error(c, path, line, "easting: %s and northing: %s %s", pos->easting,
-                  pos->northing, e.msg);
+        imp_error(c, path, line, "easting: %s and northing: %s %s", pos->easting, pos->northing,
+                  e.msg);
     } else {
         imp_error(c, path, line,
                   "easting: %s and northing: %s in %s give WGS 84 lat %.7f, lon %.7f, outside "
@@ -168,8 +167,8 @@ void imp_check_position(struct imp_ctx *c, const struct imp_file *f, unsigned lo
         geographic(c, path, line, &crs, pos, p);
 }
 
-bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned long line,
-                         bool crs, bool lat, bool lon, bool easting, bool northing)
+bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned long line, bool crs,
+                         bool lat, bool lon, bool easting, bool northing)
 {
     const char *path = f->path;
     char label[80];

@@ -165,8 +165,8 @@ static void header_fields(struct imp_ctx *c, struct imp_file *f, unsigned long l
             if (h->col[j] != k)
                 continue;
             if (strcmp(h->names[j], name) == 0)
-                imp_error(c, f->path, line, "%s: column appears twice (columns %zu and %zu)",
-                          name, j + 1, i + 1);
+                imp_error(c, f->path, line, "%s: column appears twice (columns %zu and %zu)", name,
+                          j + 1, i + 1);
             else
                 imp_error(c, f->path, line,
                           "%s: column appears twice (columns %zu and %zu both mean %s)", name,
@@ -302,8 +302,7 @@ static bool recode_record(struct imp_ctx *c, struct imp_file *f, const struct he
     for (size_t i = 0; i < rec->nfields; i++) {
         size_t at = rr->bytes.len, bad_at = 0;
         struct err e;
-        int rc = recoder_to_utf8(f->recoder, rec->fields[i], rec->lens[i], &rr->bytes, &bad_at,
-                                 &e);
+        int rc = recoder_to_utf8(f->recoder, rec->fields[i], rec->lens[i], &rr->bytes, &bad_at, &e);
         if (rc == -1) {
             report_encoding(c, f, h, rec, i, bad_at, &e);
             return false;
@@ -416,8 +415,7 @@ static void read_header(struct imp_ctx *c, struct imp_file *f, struct csv_reader
 }
 
 /* Reads the header and the rows from an open file. */
-static void read_stream(struct imp_ctx *c, struct imp_file *f, FILE *fp,
-                        const struct read_spec *sp)
+static void read_stream(struct imp_ctx *c, struct imp_file *f, FILE *fp, const struct read_spec *sp)
 {
     struct sha256_ctx sha;
     struct header h = {0};

@@ -78,8 +78,8 @@ static int load_units(sqlite3 *db, struct arena *strings, struct admin_table *t,
     int oom = 0;
     while (!oom && t->n < (size_t)count && sqlite3_step(st) == SQLITE_ROW) {
         struct admin_unit *u = &t->units[t->n++];
-        const char **cols[] = {&u->code, &u->name, &u->type, &u->level, &u->parent_code,
-                               &u->version};
+        const char **cols[] = {&u->code,  &u->name,        &u->type,
+                               &u->level, &u->parent_code, &u->version};
         for (int i = 0; i < 6; i++)
             *cols[i] = copy_col(strings, st, i, &oom);
         if (u->code == NULL || u->name == NULL || u->level == NULL || u->version == NULL)
@@ -214,8 +214,7 @@ const char *admin_table_version(const struct admin_table *t, const char *s, size
     return NULL;
 }
 
-void admin_table_range(const struct admin_table *t, const char *version, size_t *first,
-                       size_t *end)
+void admin_table_range(const struct admin_table *t, const char *version, size_t *first, size_t *end)
 {
     size_t lo = 0, hi = t->n, n = strlen(version);
     while (lo < hi) { /* first unit whose version >= version */
@@ -262,8 +261,7 @@ const struct admin_unit *admin_table_find(const struct admin_table *t, const cha
     return i < end && cmp_key(code, n, t->units[i].code) == 0 ? &t->units[i] : NULL;
 }
 
-const struct admin_unit *admin_table_latest(const struct admin_table *t, const char *code,
-                                            size_t n)
+const struct admin_unit *admin_table_latest(const struct admin_table *t, const char *code, size_t n)
 {
     for (size_t v = t->nversions; v-- > 0;) {
         const struct admin_unit *u = admin_table_find(t, code, n, t->versions[v]);
@@ -280,16 +278,15 @@ size_t admin_table_after(const struct admin_table *t, const char *version, const
     return after ? lower_code(t, first, end, after, strlen(after), true) : first;
 }
 
-const struct admin_unit *admin_unit_parent(const struct admin_table *t,
-                                           const struct admin_unit *u)
+const struct admin_unit *admin_unit_parent(const struct admin_table *t, const struct admin_unit *u)
 {
     if (u->parent_code == NULL)
         return NULL;
     return admin_table_find(t, u->parent_code, strlen(u->parent_code), u->version);
 }
 
-static void gather(const struct admin_unit *u, int depth, const struct admin_unit **out,
-                   size_t max, size_t *n)
+static void gather(const struct admin_unit *u, int depth, const struct admin_unit **out, size_t max,
+                   size_t *n)
 {
     if (u->current) {
         for (size_t i = 0; i < *n; i++)

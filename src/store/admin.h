@@ -28,7 +28,8 @@ struct admin_link {
 };
 
 struct admin_unit {
-    const char *code, *name, *type, *level, *parent_code, *version; /* type/parent_code may be NULL */
+    const char *code, *name, *type, *level, *parent_code,
+        *version;                          /* type/parent_code may be NULL */
     const struct admin_link *successors;   /* units of later versions that took it over, by code */
     const struct admin_link *predecessors; /* units of earlier versions it took over, by code */
     unsigned nsuccessors, npredecessors;
@@ -72,8 +73,7 @@ void admin_table_range(const struct admin_table *t, const char *version, size_t 
 size_t admin_table_after(const struct admin_table *t, const char *version, const char *after);
 
 /* The unit directly above u (same version), or NULL. */
-const struct admin_unit *admin_unit_parent(const struct admin_table *t,
-                                           const struct admin_unit *u);
+const struct admin_unit *admin_unit_parent(const struct admin_table *t, const struct admin_unit *u);
 
 /*
  * The units of the current version that took u over, following successors

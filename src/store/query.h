@@ -23,12 +23,12 @@ struct place_filter {
      * be one of those (an old district and the communes that took it over).
      */
     const char *provinces, *wards, *district, *district_wards;
-    const char *parent;                     /* parent / managing office code */
-    const char *level, *ownership;          /* exact values; NULL = any */
-    int accepts;                            /* accepts_initial_registration: -1 any, 0, 1 */
-    const char *match;                      /* FTS5 expression over name and address */
-    const char *after;                      /* keyset cursor: only codes after this one */
-    size_t limit;                           /* at most this many rows */
+    const char *parent;            /* parent / managing office code */
+    const char *level, *ownership; /* exact values; NULL = any */
+    int accepts;                   /* accepts_initial_registration: -1 any, 0, 1 */
+    const char *match;             /* FTS5 expression over name and address */
+    const char *after;             /* keyset cursor: only codes after this one */
+    size_t limit;                  /* at most this many rows */
 };
 
 /* Fills out (room for f->limit) with matching places in code order; returns the count or -1. */
@@ -36,10 +36,10 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
                        struct err *e);
 
 struct search_query {
-    unsigned kinds;       /* bit (1 << kind) for each kind wanted */
+    unsigned kinds;        /* bit (1 << kind) for each kind wanted */
     const char *provinces; /* JSON array of province codes; NULL = any */
-    const char *match;    /* FTS5 expression (see fold_fts_query) */
-    size_t limit;         /* best-ranked rows wanted */
+    const char *match;     /* FTS5 expression (see fold_fts_query) */
+    size_t limit;          /* best-ranked rows wanted */
 };
 
 struct search_hit {

@@ -124,6 +124,6 @@ const char STORE_SCHEMA_INDEX_SQL[] =
     "ANALYZE;\n";
 
 const char *const STORE_SCHEMA_TABLES[] = {
-    "release",          "release_sources", "admin_units", "admin_successors",
-    "places",           "geometry_columns", "places_fts", NULL,
+    "release", "release_sources",  "admin_units", "admin_successors",
+    "places",  "geometry_columns", "places_fts",  NULL,
 };

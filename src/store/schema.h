@@ -6,9 +6,12 @@
 #ifndef BHXH_STORE_SCHEMA_H
 #define BHXH_STORE_SCHEMA_H
 
-/* Bumped whenever a table changes shape; stored in release.schema_version. */
-#define STORE_SCHEMA_VERSION 4 /* 2: places_fts; 3: admin_units.version, admin_successors; \
-                                  4: places.src_crs, src_x, src_y */
+/*
+ * Bumped whenever a table changes shape; stored in release.schema_version.
+ * 2: places_fts; 3: admin_units.version, admin_successors; 4: places.src_crs,
+ * src_x, src_y.
+ */
+#define STORE_SCHEMA_VERSION 4
 
 /*
  * DDL run on a fresh database with SpatiaLite loaded: metadata, tables,

@@ -17,8 +17,8 @@
 
 struct recoder {
     enum recode_encoding enc;
-    iconv_t cd;      /* CP1258 -> UTF-8, or (iconv_t)-1 */
-    struct buf tmp;  /* iconv output before composition */
+    iconv_t cd;     /* CP1258 -> UTF-8, or (iconv_t)-1 */
+    struct buf tmp; /* iconv output before composition */
 };
 
 bool recode_parse_name(const char *s, enum recode_encoding *out)
@@ -27,7 +27,7 @@ bool recode_parse_name(const char *s, enum recode_encoding *out)
         const char *name;
         enum recode_encoding enc;
     } names[] = {
-        {"utf-8", RECODE_UTF8},         {"utf8", RECODE_UTF8},   {"cp1258", RECODE_CP1258},
+        {"utf-8", RECODE_UTF8},          {"utf8", RECODE_UTF8},   {"cp1258", RECODE_CP1258},
         {"windows-1258", RECODE_CP1258}, {"tcvn3", RECODE_TCVN3}, {"abc", RECODE_TCVN3},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -128,8 +128,8 @@ static uint32_t compose(uint32_t base, uint32_t mark)
     if (base > 0xFFFF || mark < 0x0300 || mark > 0x0323)
         return 0;
     struct recode_pair key = {(uint16_t)base, (uint16_t)mark, 0};
-    const struct recode_pair *p = bsearch(&key, VI_COMPOSE, sizeof VI_COMPOSE / sizeof VI_COMPOSE[0],
-                                          sizeof VI_COMPOSE[0], cmp_pair);
+    const struct recode_pair *p = bsearch(
+        &key, VI_COMPOSE, sizeof VI_COMPOSE / sizeof VI_COMPOSE[0], sizeof VI_COMPOSE[0], cmp_pair);
     return p ? p->composed : 0;
 }
 
@@ -202,8 +202,7 @@ static int tcvn3_to_utf8(const char *s, size_t n, struct buf *out, size_t *bad_a
  * letter in case a combining mark follows, so a final call without input
  * flushes it.
  */
-static int cp1258_to_tmp(struct recoder *r, const char *s, size_t n, size_t *bad_at,
-                         struct err *e)
+static int cp1258_to_tmp(struct recoder *r, const char *s, size_t n, size_t *bad_at, struct err *e)
 {
     char *in = (char *)s;
     size_t in_left = n, want = n * 4 + 16;

@@ -10,7 +10,9 @@
 // CSV bodies are checked as strings against their text/csv schema (header
 // row and field counts) and must say charset=utf-8. A few rules the
 // schemas cannot say are checked as well: ordering, filters and echoes,
-// ETag = quoted release id, problem `instance`, distances being
+// ETag = quoted release id + the format's suffix (one ETag per format:
+// "<id>", "<id>.geojson", "<id>.csv"; If-None-Match answered per format),
+// /metrics (Prometheus text, no ETag, counts that grow), problem `instance`, distances being
 // ellipsoidal, the Link header being the body's `next` (the request with a
 // new cursor), pages followed to the end without overlap, the GeoJSON and
 // CSV answers carrying exactly the JSON answer's results, f= winning over
@@ -275,7 +277,25 @@ const DISTANCE_TOLERANCE_M = 0.11;
 
 const doc = loadSpec(opts.spec);
 const ajv = makeAjv(doc, { strict: false });
-const etagsSeen = new Set();
+// ETags of the 200 answers by media type, and those of the 304s (before the open data part).
+const etagsSeen = new Map();
+const etags304 = new Set();
+// Each representation of a URL has its own validator (RFC 9110 8.8.3): the
+// quoted release id plus the format's suffix.
+const ETAG_SUFFIX = { "application/json": "", "application/geo+json": ".geojson", "text/csv": ".csv" };
+const FORMAT_MEDIA = { json: "application/json", geojson: "application/geo+json", csv: "text/csv" };
+
+function releaseEtag(mt, release = releaseId) {
+  return `"${release}${ETAG_SUFFIX[mt] ?? ""}"`;
+}
+
+// Problems of a data answer's ETag against its Content-Type and release.
+function etagProblems(res, release = releaseId) {
+  const mt = mediaType(res.headers.get("content-type"));
+  const want = releaseEtag(mt, release);
+  const got = res.headers.get("etag");
+  return got === want ? [] : [`ETag ${got} is not ${want} (quoted release id + the ${mt} suffix)`];
+}
 
 function mediaType(contentType) {
   return (contentType || "").split(";")[0].trim().toLowerCase();
@@ -450,7 +470,11 @@ async function exchange(method, target, expect, { headers = {}, extra = null, la
   }
   // Rules for every answer.
   const etag = res.headers.get("etag");
-  if (etag && (res.status === 200 || res.status === 304)) etagsSeen.add(etag);
+  if (etag && res.status === 200) {
+    const mt = mediaType(res.headers.get("content-type"));
+    if (!etagsSeen.has(mt)) etagsSeen.set(mt, new Set());
+    etagsSeen.get(mt).add(etag);
+  } else if (etag && res.status === 304) etags304.add(etag);
   if (json && typeof json === "object" && res.status >= 400) {
     if (json.status !== res.status) problems.push(`problem status ${json.status} != HTTP ${res.status}`);
     // The request path, percent-encoded as sent or decoded.
@@ -535,8 +559,7 @@ function nearestRules({ lat, lon, kinds = ALL_KINDS, limit = 10, radius = null }
     if (!sameSet(q.kind, kinds)) p.push(`query.kind ${JSON.stringify(q.kind)}, expected ${JSON.stringify(kinds)}`);
     if (q.limit !== limit) p.push(`query.limit ${q.limit}, expected ${limit}`);
     if (q.radius_m !== radius) p.push(`query.radius_m ${q.radius_m}, expected ${radius}`);
-    const etag = res.headers.get("etag");
-    if (etag !== `"${json.release}"`) p.push(`ETag ${etag} is not the quoted release ${JSON.stringify(json.release)}`);
+    p.push(...etagProblems(res, json.release));
     // GeoJSON: the same checks on the features' properties and coordinates.
     const r = Array.isArray(json.results)
       ? json.results
@@ -664,7 +687,7 @@ function featureIdRule({ json }) {
 
 function releaseRule(res, json) {
   const p = [];
-  if (res.headers.get("etag") !== `"${json.release}"`) p.push(`ETag ${res.headers.get("etag")} is not the quoted release ${JSON.stringify(json.release)}`);
+  p.push(...etagProblems(res, json.release));
   if (releaseId && json.release !== releaseId) p.push(`release ${json.release}, nearest said ${releaseId}`);
   return p;
 }
@@ -845,7 +868,7 @@ async function inEveryFormat(target, { rules, columns, csvValue, label, geoSkip 
     await exchange("GET", `${target}${sep}f=geojson`, 200, { extra: both(rules, geoCheck), label });
     await exchange("GET", target, 200, { headers: GEO, extra: both(rules, geoCheck), label: `${label ? label + ", " : ""}Accept: application/geo+json` });
   }
-  const csvCheck = ({ text }) => csvMatches(text, json.json.results, columns, csvValue);
+  const csvCheck = ({ res, text }) => etagProblems(res).concat(csvMatches(text, json.json.results, columns, csvValue));
   await exchange("GET", `${target}${sep}f=csv`, 200, { extra: csvCheck, label });
   await exchange("GET", target, 200, { headers: CSV, extra: csvCheck, label: `${label ? label + ", " : ""}Accept: text/csv` });
   // f wins over Accept.
@@ -861,13 +884,28 @@ async function inEveryFormat(target, { rules, columns, csvValue, label, geoSkip 
   return json;
 }
 
-async function check304(target, label) {
-  const etag = releaseId ? `"${releaseId}"` : null;
-  if (!etag) return skip(`GET ${target} 304`, "no release id known");
+// If-None-Match per representation: the ETag of the format the request
+// gets (f=, else the Accept header sent, else JSON) makes a 304 carrying
+// that ETag; another format's ETag makes a 200 in the requested format.
+async function check304(target, label, headers = {}) {
+  if (!releaseId) return skip(`GET ${target} 304`, "no release id known");
+  const f = new URLSearchParams(target.split("?")[1] || "").get("f");
+  const accept = headers.Accept === "text/csv" ? "csv" : headers.Accept === "application/geo+json" ? "geojson" : "json";
+  const mt = FORMAT_MEDIA[f || accept];
+  const etag = releaseEtag(mt);
+  const other = releaseEtag(mt === "application/json" ? "text/csv" : "application/json");
   await exchange("GET", target, 304, {
-    headers: { "If-None-Match": etag },
-    label: label || "If-None-Match",
+    headers: { ...headers, "If-None-Match": etag },
+    label: `${label ? label + ", " : ""}If-None-Match ${etag}`,
     extra: ({ res }) => (res.headers.get("etag") === etag ? [] : [`ETag ${res.headers.get("etag")} != ${etag}`]),
+  });
+  await exchange("GET", target, 200, {
+    headers: { ...headers, "If-None-Match": other },
+    label: `${label ? label + ", " : ""}If-None-Match ${other}: another format's`,
+    extra: ({ res }) => {
+      const got = mediaType(res.headers.get("content-type"));
+      return (got === mt ? [] : [`answered ${got}, expected ${mt}`]).concat(etagProblems(res));
+    },
   });
 }
 
@@ -972,6 +1010,8 @@ async function checkPlaceLists() {
 
   // Conditional requests, HEAD.
   await check304("/v1/offices");
+  await check304("/v1/offices", "Accept: application/geo+json", GEO);
+  await check304("/v1/offices", "Accept: text/csv", CSV);
   await check304(`/v1/facilities?province=${P}&f=csv`);
   await check304(`/v1/offices/${KIENGIANG.office}/children`);
   const getPage = await exchange("GET", "/v1/agents?limit=3", 200, { extra: listRules({ kind: "agent", limit: 3 }) });
@@ -1031,7 +1071,7 @@ async function checkAdminUnits() {
   const districts = await walk(`/v1/admin-units?parent=${P}&${OLD}&limit=4`, { rules: adminRules({ limit: 4, parent: P, level: "district" }), label: `districts of ${P}` });
   const json = await exchange("GET", `/v1/admin-units?parent=${P}&${OLD}&limit=4`, 200, { extra: adminRules({ limit: 4, parent: P }) });
   if (json && json.json) {
-    const csvCheck = ({ text }) => csvMatches(text, json.json.results, ADMIN_CSV_COLUMNS);
+    const csvCheck = ({ res, text }) => etagProblems(res).concat(csvMatches(text, json.json.results, ADMIN_CSV_COLUMNS));
     await exchange("GET", `/v1/admin-units?parent=${P}&${OLD}&limit=4&f=csv`, 200, { extra: csvCheck });
     await exchange("GET", `/v1/admin-units?parent=${P}&${OLD}&limit=4`, 200, { headers: CSV, extra: csvCheck, label: "Accept: text/csv" });
     await exchange("GET", `/v1/admin-units?parent=${P}&${OLD}&limit=4&f=json`, 200, { extra: adminRules({ limit: 4, parent: P }) });
@@ -1080,6 +1120,11 @@ async function checkAdminUnits() {
       skip("GET /v1/admin-units/{ward} 200", `no ward under ${district.code}`);
     }
   }
+  // The July 2025 reform: old codes answer their successors; list filters resolve them (validated against the spec).
+  for (const t of ["/v1/admin-units/899", "/v1/admin-units/89", `/v1/admin-units/${P}`, `/v1/admin-units/30742?${OLD}`,
+    "/v1/facilities?province=89", "/v1/agents?district=899&f=geojson", "/v1/search?q=bv&province=89"]) {
+    await exchange("GET", t, 200);
+  }
   await check304("/v1/admin-units?level=province");
   await check304(`/v1/admin-units/${P}`);
   await exchange("GET", "/v1/admin-units/00000", 404);
@@ -1097,6 +1142,8 @@ async function checkAdminUnits() {
     ["/v1/admin-units?cursor=bzI", "cursor", "a search cursor"],
     ["/v1/admin-units?foo=1", "foo"],
     [`/v1/admin-units/${P}?f=csv`, "f", "a unit takes no parameter"],
+    ["/v1/admin-units?version=2024-01", "version", "no such version"],
+    ["/v1/admin-units?parent=899", "parent", "a unit of another version"],
   ]);
 }
 
@@ -1145,6 +1192,7 @@ async function checkSearch() {
     ["/v1/search?q=bv&lat=91&lon=105", "lat"],
     ["/v1/search?q=bv&lat=10&lon=181", "lon"],
     ["/v1/search?q=bv&kind=shop", "kind"],
+    ["/v1/search?q=bv&kind=office,office", "kind", "a kind twice"],
     ["/v1/search?q=bv&province=911", "province"],
     ["/v1/search?q=bv&limit=0", "limit"],
     ["/v1/search?q=bv&limit=101", "limit"],
@@ -1209,6 +1257,7 @@ async function checkMap() {
     [`/v1/map?bbox=${bbox.join(",")}&zoom=-1`, "zoom"],
     [`/v1/map?bbox=${bbox.join(",")}&zoom=5.5`, "zoom"],
     [`${t}&kind=shop`, "kind"],
+    [`${t}&kind=agent,facility,agent`, "kind", "a kind twice"],
     [`${t}&f=xml`, "f"],
     [`${t}&limit=5`, "limit", "not a parameter of the map"],
   ]);
@@ -1274,7 +1323,7 @@ async function main() {
   const health = await exchange("GET", "/healthz", 200, {
     extra: ({ res, json }) => {
       const p = [];
-      if (res.headers.get("etag") !== `"${json.release}"`) p.push(`ETag ${res.headers.get("etag")} is not the quoted release`);
+      p.push(...etagProblems(res, json.release));
       if (!(json.places > 0)) p.push(`places is ${json.places}: the data has places`);
       return p;
     },
@@ -1380,6 +1429,7 @@ async function main() {
     ["lat=10&lon=-181", "lon"],
     ["lat=&lon=105", "lat"],
     [`${at}&kind=bank`, "kind"],
+    [`${at}&kind=office,office`, "kind"],
     [`${at}&kind=office,`, "kind"],
     [`${at}&limit=0`, "limit"],
     [`${at}&limit=101`, "limit"],
@@ -1438,6 +1488,17 @@ async function main() {
       extra: nearestRules({ ...HERE }),
     });
     await exchange("GET", "/healthz", 304, { headers: { "If-None-Match": etag }, label: "If-None-Match", extra: same304 });
+    // One URL, three representations, three validators.
+    await exchange("GET", `/v1/nearest?${at}&f=csv`, 200, {
+      headers: { "If-None-Match": etag },
+      label: "the JSON ETag does not match the CSV answer",
+      extra: ({ res }) => etagProblems(res),
+    });
+    await exchange("GET", `/v1/nearest?${at}`, 304, {
+      headers: { "If-None-Match": `${releaseEtag("text/csv")}, ${releaseEtag("application/geo+json")}`, Accept: "application/geo+json" },
+      label: "If-None-Match list, GeoJSON by Accept",
+      extra: ({ res }) => (res.headers.get("etag") === releaseEtag("application/geo+json") ? [] : [`ETag ${res.headers.get("etag")}`]),
+    });
     if (firsts.office) {
       await exchange("GET", KIND_PATH.office + enc(firsts.office.code), 304, {
         headers: { "If-None-Match": etag },
@@ -1458,14 +1519,83 @@ async function main() {
   await checkMap();
   await checkMethods();
 
-  if (etagsSeen.size === 1) ok(`every 200/304 carries the same ETag ${[...etagsSeen][0]}`);
-  else if (etagsSeen.size > 1) notOk("every 200/304 carries the same ETag", [...etagsSeen].join(" "));
+  await checkMetrics();
+  checkEtagsPerFormat();
 
   // After the ETag check: downloads and /api have validators of their own.
   await checkOpenData();
 
   if (serverRunning()) ok("server still running after the checks");
   else notOk("server still running after the checks", `exited (${server.exitCode === null ? server.signalCode : server.exitCode})`);
+}
+
+// One ETag per format over the whole run (the open data part aside): the
+// quoted release id plus the format's suffix; every 304 carried one of them.
+function checkEtagsPerFormat() {
+  if (!releaseId) return skip("one ETag per format", "no release id known");
+  for (const mt of Object.keys(ETAG_SUFFIX)) {
+    const tags = [...(etagsSeen.get(mt) || [])];
+    const want = releaseEtag(mt);
+    expectThat(tags.length === 1 && tags[0] === want, `every ${mt} 200 carries the same ETag ${want}`, `saw ${tags.join(" ") || "none"}`);
+  }
+  const others = [...etagsSeen.keys()].filter((mt) => !(mt in ETAG_SUFFIX));
+  expectThat(others.length === 0, "no other media type carries an ETag", others.join(", "));
+  const known = Object.keys(ETAG_SUFFIX).map((mt) => releaseEtag(mt));
+  const stray = [...etags304].filter((t) => !known.includes(t));
+  expectThat(etags304.size > 0 && stray.length === 0, `every 304 carries one of the ${known.length} format ETags`, stray.join(" ") || "no 304 seen");
+}
+
+// The value of one sample (name{labels} exactly as the server writes them), or 0 when absent.
+function metricValue(text, series) {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+// GET /metrics: Prometheus text 0.0.4, no validator, counts that grow.
+async function checkMetrics() {
+  const CT = "text/plain; version=0.0.4; charset=utf-8";
+  const rules = ({ res, text }) => {
+    const p = [];
+    if (res.headers.get("content-type") !== CT) p.push(`Content-Type ${JSON.stringify(res.headers.get("content-type"))}, expected ${JSON.stringify(CT)}`);
+    if (res.headers.get("cache-control") !== "no-store") p.push(`Cache-Control ${JSON.stringify(res.headers.get("cache-control"))}`);
+    if (res.headers.get("etag") !== null) p.push(`an ETag ${res.headers.get("etag")}: /metrics has no validator`);
+    if (res.status === 200 && !/^bhxh_http_requests_total\{route="[^"]*",status="[0-9a-z]+"\} [0-9]+$/m.test(text)) p.push("no bhxh_http_requests_total sample");
+    if (res.status === 200 && !text.includes(`bhxh_release_info{release="${releaseId}",`)) p.push(`no bhxh_release_info{release="${releaseId}",...}`);
+    return p;
+  };
+  const first = await exchange("GET", "/metrics", 200, { extra: rules });
+  if (!first || first.res.status !== 200) return;
+  const at = `lat=${HERE.lat}&lon=${HERE.lon}`;
+  const series = {
+    ok: 'bhxh_http_requests_total{route="/v1/nearest",status="200"}',
+    bad: 'bhxh_http_requests_total{route="/v1/nearest",status="400"}',
+    count: 'bhxh_http_request_duration_seconds_count{route="/v1/nearest"}',
+  };
+  const want = { ok: 3, bad: 1, count: 4 };
+  const before = Object.fromEntries(Object.entries(series).map(([k, s]) => [k, metricValue(first.text, s)]));
+  for (let i = 0; i < want.ok; i++) await exchange("GET", `/v1/nearest?${at}&limit=${i + 1}`, 200, { label: "counted in /metrics" });
+  await exchange("GET", "/v1/nearest?lat=91&lon=105", 400, { label: "counted in /metrics" });
+  // A request is counted once its answer is sent, which may be just after the client has it.
+  let grown = null;
+  for (let i = 0; i < 40; i++) {
+    const text = await fetch(baseUrl + "/metrics", { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then((r) => r.text());
+    grown = Object.fromEntries(Object.entries(series).map(([k, s]) => [k, metricValue(text, s) - before[k]]));
+    if (Object.keys(want).every((k) => grown[k] >= want[k])) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expectThat(deepEqual(grown, want), "/metrics counts 3 answered 200s and 1 400 of /v1/nearest, each once (requests_total and the histogram's count)",
+    `grew by ${JSON.stringify(grown)}, expected ${JSON.stringify(want)}`);
+  // No validator: If-None-Match never makes a 304.
+  await exchange("GET", "/metrics", 200, { headers: { "If-None-Match": `"${releaseId}"` }, label: "If-None-Match is ignored", extra: rules });
+  await exchange("GET", "/metrics", 200, { headers: { "If-None-Match": "*" }, label: "If-None-Match: * is ignored", extra: rules });
+  await exchange("HEAD", "/metrics", 200, { extra: headRulesFor(first, ["vary"]) });
+  await exchange("GET", "/metrics?foo=1", 400, { extra: problemNames("foo") });
+  await exchange("GET", "/metrics?f=json", 400, { extra: problemNames("f"), label: "takes no format" });
+  await exchange("HEAD", "/metrics?foo=1", 400);
+  await exchange("POST", "/metrics", 405);
+  await exchange("OPTIONS", "/metrics", 204, {
+    headers: { Origin: "https://example.org", "Access-Control-Request-Method": "GET" },
+  });
 }
 
 // Open data (/v1/datasets...) and OGC API - Features (/, /collections...).

@@ -7,9 +7,12 @@
 //  4. every example (media types, parameters, headers) is valid against its
 //     schema, so the documentation cannot drift from the contract;
 //  5. house rules: unique operationIds; every GET documents 200, 304, 400
-//     and 500, takes If-None-Match and documents Vary on its 200; HEAD
-//     mirrors a GET with no bodies; OPTIONS is a 204 CORS preflight; every
-//     other method documents exactly 405;
+//     and 500, takes If-None-Match and documents Vary on its 200, except a
+//     GET whose 200 carries no ETag (/metrics: no validator, no-store),
+//     which documents 200, 400 and 500 and neither 304 nor If-None-Match;
+//     HEAD mirrors a GET with no bodies (304 exactly when the GET has it);
+//     OPTIONS is a 204 CORS preflight; every other method documents
+//     exactly 405;
 //  6. parameters: each has a description, a schema and an example, and a
 //     query parameter's schema is bounded (numbers: minimum and maximum;
 //     strings: enum, const, pattern or maxLength; arrays: maxItems and
@@ -217,23 +220,34 @@ for (const t of inlineParams) {
       }
       const statuses = Object.keys(op.responses || {});
       if (method === "get") {
-        const missing = ["200", "304", "400", "500"].filter((s) => !statuses.includes(s));
         const params = operationParams(item, op);
         const hasInm = params.some((prm) => prm && prm.in === "header" && prm.name === "If-None-Match");
-        report(
-          missing.length === 0 && hasInm && Boolean(op.operationId),
-          `${where} has operationId, documents 200/304/400/500 and If-None-Match`,
-          `missing: ${missing.concat(hasInm ? [] : ["If-None-Match"]).concat(op.operationId ? [] : ["operationId"]).join(", ")}`,
-        );
+        if (!hasValidator(p, "get")) {
+          const missing = ["200", "400", "500"].filter((s) => !statuses.includes(s));
+          const extra = (statuses.includes("304") ? ["304"] : []).concat(hasInm ? ["If-None-Match"] : []);
+          report(
+            missing.length === 0 && extra.length === 0 && Boolean(op.operationId),
+            `${where} (no ETag on its 200) has operationId, documents 200/400/500, no 304 and no If-None-Match`,
+            `missing: ${missing.concat(op.operationId ? [] : ["operationId"]).join(", ") || "none"}; should not have: ${extra.join(", ") || "none"}`,
+          );
+        } else {
+          const missing = ["200", "304", "400", "500"].filter((s) => !statuses.includes(s));
+          report(
+            missing.length === 0 && hasInm && Boolean(op.operationId),
+            `${where} has operationId, documents 200/304/400/500 and If-None-Match`,
+            `missing: ${missing.concat(hasInm ? [] : ["If-None-Match"]).concat(op.operationId ? [] : ["operationId"]).join(", ")}`,
+          );
+        }
         if (statuses.includes("200")) checkGetFormats(p, where, params, op);
       } else if (method === "head") {
         const withBody = statuses.filter((st) => {
           const r = deref(doc, pointerOf(["paths", p, method, "responses", st])).node;
           return r && r.content;
         });
+        const want304 = !item.get || hasValidator(p, "get");
         report(
-          statuses.includes("200") && statuses.includes("304") && withBody.length === 0 && Boolean(item.get),
-          `${where} mirrors a GET: documents 200 and 304, no bodies`,
+          statuses.includes("200") && statuses.includes("304") === want304 && withBody.length === 0 && Boolean(item.get),
+          `${where} mirrors a GET: documents 200${want304 ? " and 304" : " and no 304"}, no bodies`,
           `statuses ${statuses.join(", ")}; with body: ${withBody.join(", ") || "none"}`,
         );
       } else if (method === "options") {
@@ -303,6 +317,12 @@ function unbounded(schema, where) {
   }
   if (types.length === 0) out.push(`${where}: no type`);
   return out;
+}
+
+// Whether the operation's 200 documents an ETag (a validator for If-None-Match).
+function hasValidator(p, method) {
+  const ok200 = deref(doc, pointerOf(["paths", p, method, "responses", "200"])).node;
+  return Object.keys((ok200 && ok200.headers) || {}).some((h) => h.toLowerCase() === "etag");
 }
 
 function operationParams(item, op) {

@@ -1,11 +1,11 @@
 /*
  * fuzz_params: libFuzzer target for query-string handling. The input is the
- * query string of a request; it is split and decoded the way libmicrohttpd
- * hands it to the server ('&' between parameters, the first '=' between
- * name and value, '+' as a space, %XX escapes, NUL bytes kept with their
- * lengths), then fed to everything that reads parameters: params_validate
- * against each endpoint's list, the typed getters, paging_cursor, the kind,
- * bool and code parsers of api/common.c, response_format and
+ * query string of a request, optionally followed by a newline and an Accept
+ * header value (for response_format's negotiation); the query is split and decoded the way
+ * libmicrohttpd hands it to the server ('&' between parameters, the first '=' between name and
+ * value, '+' as a space, %XX escapes, NUL bytes kept with their lengths), then fed to everything
+ * that reads parameters: params_validate against each endpoint's list, the typed getters,
+ * paging_cursor, the kind, bool and code parsers of api/common.c, response_format and
  * paging_next_link.
  *
  * Invariants checked: a refusal is a 400 naming a parameter, with a detail
@@ -28,11 +28,20 @@
 #include "http/response.h"
 
 static const char *const NEAREST[] = {"lat", "lon", "kind", "limit", "radius_m", "f", NULL};
-static const char *const FACILITIES[] = {"province", "district", "ward", "parent", "level",
-                                         "ownership", "accepts_initial_registration",
-                                         "q", "limit", "cursor", "f", NULL};
-static const char *const SEARCH[] = {"q", "kind", "province", "lat", "lon",
-                                     "limit", "cursor", "f", NULL};
+static const char *const FACILITIES[] = {"province",
+                                         "district",
+                                         "ward",
+                                         "parent",
+                                         "level",
+                                         "ownership",
+                                         "accepts_initial_registration",
+                                         "q",
+                                         "limit",
+                                         "cursor",
+                                         "f",
+                                         NULL};
+static const char *const SEARCH[] = {"q",     "kind",   "province", "lat", "lon",
+                                     "limit", "cursor", "f",        NULL};
 static const char *const MAP[] = {"bbox", "zoom", "kind", "f", NULL};
 static const char *const NONE[] = {NULL};
 static const char *const *const ENDPOINTS[] = {NEAREST, FACILITIES, SEARCH, MAP, NONE};
@@ -149,8 +158,7 @@ static void check_numbers(const struct http_params *p)
         double v = NAN;
         int rc = params_double(p, dbl[i].name, dbl[i].lo, dbl[i].hi, i == 0, &v, &pb);
         if (rc == 1)
-            FUZZ_CHECK(isfinite(v) && v >= dbl[i].lo && v <= dbl[i].hi, "%s = %g", dbl[i].name,
-                       v);
+            FUZZ_CHECK(isfinite(v) && v >= dbl[i].lo && v <= dbl[i].hi, "%s = %g", dbl[i].name, v);
         else if (rc < 0)
             check_refusal(&pb, dbl[i].name);
         else
@@ -225,7 +233,8 @@ static void check_cursor(const struct http_params *p)
         if (c.tag == 'k') {
             FUZZ_CHECK(strlen(c.value) >= 1 && strlen(c.value) <= CURSOR_VALUE_MAX, "value length");
             FUZZ_CHECK(paging_encode(&enc, 'k', c.value, 0) == 0, "encode k");
-            FUZZ_CHECK(decode_again(enc.data, 'k', &again) == 0 && strcmp(again.value, c.value) == 0,
+            FUZZ_CHECK(decode_again(enc.data, 'k', &again) == 0 &&
+                           strcmp(again.value, c.value) == 0,
                        "k cursor round trip via %s", enc.data);
         } else {
             FUZZ_CHECK(paging_encode(&enc, 'o', NULL, c.offset) == 0, "encode o");
@@ -240,7 +249,7 @@ static void check_cursor(const struct http_params *p)
     }
 }
 
-static void check_common(const struct http_params *p)
+static void check_common(const struct http_params *p, const char *accept)
 {
     struct http_problem pb = {0};
     bool kinds[PLACE_KIND_COUNT];
@@ -268,14 +277,18 @@ static void check_common(const struct http_params *p)
         if (out == NULL)
             continue;
         size_t n = strlen(out);
-        FUZZ_CHECK(n >= 1 && n <= maxes[i] &&
-                       strspn(out, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") == n,
-                   "%s accepted as \"%s\"", names[i], out);
+        FUZZ_CHECK(
+            n >= 1 && n <= maxes[i] &&
+                strspn(out, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") ==
+                    n,
+            "%s accepted as \"%s\"", names[i], out);
     }
-    struct http_request rq = {.params = *p};
-    enum out_format f;
+    struct http_request rq = {.params = *p, .accept = accept};
+    enum out_format f = (enum out_format) - 1;
     if (response_format(&rq, &f, &pb) != 0)
         check_refusal(&pb, "f");
+    else
+        FUZZ_CHECK(f == OUT_JSON || f == OUT_GEOJSON || f == OUT_CSV, "format %d", (int)f);
 }
 
 static void check_next_link(const struct http_params *p)
@@ -299,12 +312,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     buf[size] = '\0';
+    char *nl = memchr(buf, '\n', size), *accept = NULL;
+    if (nl) {
+        *nl = '\0';
+        accept = nl + 1;
+        size = (size_t)(nl - buf);
+    }
     struct http_params p = {0};
     split_query(buf, size, &p);
     check_validate(&p);
     check_numbers(&p);
     check_cursor(&p);
-    check_common(&p);
+    check_common(&p, accept);
     check_next_link(&p);
     free(buf);
     return 0;

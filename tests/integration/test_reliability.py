@@ -306,6 +306,11 @@ def check_drain(t, binary, data, tmp):
     import_data(binary, data, db)
     srv = Server(binary, db)
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    # A first answer makes sure the connection is accepted (not still in the
+    # listen backlog, which closes with the listener), then the second request
+    # is in flight when SIGTERM arrives.
+    conn.request("GET", "/healthz")
+    conn.getresponse().read()
     conn.request("GET", "/v1/nearest?lat=10.01&lon=105.08&limit=100")
     srv.proc.send_signal(signal.SIGTERM)
     r = conn.getresponse()

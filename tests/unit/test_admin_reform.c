@@ -246,10 +246,10 @@ static void test_bad_units(void)
                "91,Tỉnh Kiên Giang,Tỉnh,province,,2025-03\n"
                "899,Thành phố Rạch Giá,Thành phố,district,91,2025-03\n"
                "91,Tỉnh An Giang,Tỉnh,province,,2025-07\n"
-               "91,Tỉnh An Giang lặp,Tỉnh,province,,2025-07\n"  /* line 5: repeated in a version */
+               "91,Tỉnh An Giang lặp,Tỉnh,province,,2025-07\n"   /* line 5: repeated in a version */
                "30742,Phường Rạch Giá,Phường,ward,899,2025-07\n" /* 6: 899 is not of 2025-07 */
                "30748,Phường An Hòa,Phường,ward,91,2025-03\n"    /* 7: 2025-03 has districts */
-               "92,Cần Thơ,Tỉnh,province,,2025-13\n"            /* 8: no such month */
+               "92,Cần Thơ,Tỉnh,province,,2025-13\n"             /* 8: no such month */
                "30760,Phường Vĩnh Thông,Phường,ward,,2025-07\n");
     write_file(dir, "admin_successors.csv", "old_code,old_version,new_code,new_version,share\n");
     write_file(dir, "offices.csv", "code,name,level,parent_code,lat,lon,source\n");
@@ -275,13 +275,13 @@ static void test_bad_successors(void)
     write_file(dir, "admin_successors.csv",
                "old_code,old_version,new_code,new_version,share,note\n"
                "89,2025-03,91,2025-07,full,\n"
-               "88,2025-03,91,2025-07,full,\n"           /* 3: no unit 88 */
-               "91,2025-03,91,2025-06,full,\n"           /* 4: no version 2025-06 of 91 */
-               "30742,2025-07,30742,2025-03,full,\n"     /* 5: backwards */
-               "89,2025-03,30742,2025-07,partial,\n"     /* 6: province -> ward */
-               "899,2025-03,30742,2025-07,full,\n"       /* 7: full, yet two successors */
-               "899,2025-03,30760,2025-07,most,\n"       /* 8: no such share */
-               "899,2025-03,30742,2025-07,partial,\n");  /* 9: repeated pair */
+               "88,2025-03,91,2025-07,full,\n"          /* 3: no unit 88 */
+               "91,2025-03,91,2025-06,full,\n"          /* 4: no version 2025-06 of 91 */
+               "30742,2025-07,30742,2025-03,full,\n"    /* 5: backwards */
+               "89,2025-03,30742,2025-07,partial,\n"    /* 6: province -> ward */
+               "899,2025-03,30742,2025-07,full,\n"      /* 7: full, yet two successors */
+               "899,2025-03,30760,2025-07,most,\n"      /* 8: no such share */
+               "899,2025-03,30742,2025-07,partial,\n"); /* 9: repeated pair */
     int rc = run(dir, out);
     CHECKF(rc == 1, "rc %d", rc);
     LOGGED(dir, "admin_successors.csv:3: old_code: \"88\" is not a unit of version \"2025-03\"");

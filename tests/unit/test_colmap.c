@@ -13,14 +13,26 @@
 #include "import/colmap.h"
 
 static const char *const FACILITY[] = {
-    "code",  "name",           "parent_code", "address", "lat",     "lon",
-    "phone", "facility_class", "level",       "source",  "easting", "northing",
-    "crs",   "ownership",      "accepts_initial_registration",
+    "code",
+    "name",
+    "parent_code",
+    "address",
+    "lat",
+    "lon",
+    "phone",
+    "facility_class",
+    "level",
+    "source",
+    "easting",
+    "northing",
+    "crs",
+    "ownership",
+    "accepts_initial_registration",
 };
 #define NFAC (sizeof FACILITY / sizeof FACILITY[0])
 
-static const char *const AGENT[] = {"code", "name", "parent_code", "lat", "lon", "agent_type",
-                                    "source"};
+static const char *const AGENT[] = {"code", "name",       "parent_code", "lat",
+                                    "lon",  "agent_type", "source"};
 #define NAGENT (sizeof AGENT / sizeof AGENT[0])
 
 /* The column h means in a file of kind with names, or "-" / "?" / "?meant". */
@@ -149,7 +161,7 @@ static void test_file(void)
     EXPECT(m, COLMAP_AGENT, "Tên", AGENT, NAGENT, "parent_code");
     EXPECT(m, COLMAP_FACILITY, "Vĩ độ (WGS84)", FACILITY, NFAC, "lat");
     EXPECT(m, COLMAP_FACILITY, "Loại", FACILITY, NFAC, "?agent_type");
-    EXPECT(m, COLMAP_AGENT, "Điện thoại", AGENT, NAGENT, "-");       /* beats the built-in */
+    EXPECT(m, COLMAP_AGENT, "Điện thoại", AGENT, NAGENT, "-");         /* beats the built-in */
     EXPECT(m, COLMAP_FACILITY, "Điện thoại", FACILITY, NFAC, "phone"); /* built-in */
     colmap_free(m);
 

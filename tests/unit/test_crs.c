@@ -51,22 +51,45 @@ static void test_parse(void)
         int epsg;
         bool projected;
     } good[] = {
-        {"EPSG:4326", 4326, false},         {"epsg:4756", 4756, false},
-        {"WGS84", 4326, false},             {"WGS 84", 4326, false},
-        {"VN-2000", 4756, false},           {"vn2000", 4756, false},
-        {"EPSG:3405", 3405, true},          {"VN2000:UTM:48", 3405, true},
-        {"VN2000:UTM:49N", 3406, true},     {"WGS84:UTM:48", 32648, true},
-        {"EPSG:32649", 32649, true},        {"EPSG:9207", 9207, true},
-        {"VN2000:TM3:104.5", 9207, true},   {"VN-2000:TM3:104-30", 9207, true},
-        {"vn2000:tm3:104\xC2\xB0" "30'", 9207, true},
-        {"VN2000:TM3:104.75", 9208, true},  {"VN2000:TM3:105", 5897, true},
-        {"VN2000:TM3:105.00", 5897, true},  {"VN2000:TM3:107-45", 5899, true},
-        {"VN2000:TM3:102", 5896, true},     {"VN2000:TM3:108.5", 9218, true},
+        {"EPSG:4326", 4326, false},
+        {"epsg:4756", 4756, false},
+        {"WGS84", 4326, false},
+        {"WGS 84", 4326, false},
+        {"VN-2000", 4756, false},
+        {"vn2000", 4756, false},
+        {"EPSG:3405", 3405, true},
+        {"VN2000:UTM:48", 3405, true},
+        {"VN2000:UTM:49N", 3406, true},
+        {"WGS84:UTM:48", 32648, true},
+        {"EPSG:32649", 32649, true},
+        {"EPSG:9207", 9207, true},
+        {"VN2000:TM3:104.5", 9207, true},
+        {"VN-2000:TM3:104-30", 9207, true},
+        {"vn2000:tm3:104\xC2\xB0"
+         "30'",
+         9207, true},
+        {"VN2000:TM3:104.75", 9208, true},
+        {"VN2000:TM3:105", 5897, true},
+        {"VN2000:TM3:105.00", 5897, true},
+        {"VN2000:TM3:107-45", 5899, true},
+        {"VN2000:TM3:102", 5896, true},
+        {"VN2000:TM3:108.5", 9218, true},
     };
     static const char *const bad[] = {
-        "",           "EPSG:",          "EPSG:32650",        "EPSG:9207x",      "EPSG:3857",
-        "9207",       "VN2000:TM3:",    "VN2000:TM3:104.6",  "VN2000:TM3:109",  "VN2000:TM3:104-60",
-        "VN2000:UTM:50", "HN72",        "EPSG:9207 EPSG:4326", "VN2000:TM3:104.5.5",
+        "",
+        "EPSG:",
+        "EPSG:32650",
+        "EPSG:9207x",
+        "EPSG:3857",
+        "9207",
+        "VN2000:TM3:",
+        "VN2000:TM3:104.6",
+        "VN2000:TM3:109",
+        "VN2000:TM3:104-60",
+        "VN2000:UTM:50",
+        "HN72",
+        "EPSG:9207 EPSG:4326",
+        "VN2000:TM3:104.5.5",
     };
     struct geo_crs crs;
     struct err e;
@@ -91,8 +114,8 @@ static void test_parse(void)
 static void test_against_proj_db(void)
 {
     static const char *const meridians[] = {
-        "102",    "103",    "104",    "104.5",  "104.75", "105",    "105.5",  "105.75", "106",
-        "106.25", "106.5",  "107",    "107.25", "107.5",  "107.75", "108",    "108.25", "108.5",
+        "102",    "103",   "104", "104.5",  "104.75", "105",    "105.5", "105.75", "106",
+        "106.25", "106.5", "107", "107.25", "107.5",  "107.75", "108",   "108.25", "108.5",
     };
     PJ_CONTEXT *ctx = proj_context_create();
     for (size_t i = 0; i < sizeof meridians / sizeof meridians[0]; i++) {
@@ -110,7 +133,8 @@ static void test_against_proj_db(void)
         double lon0 = NAN, k = NAN;
         if (conv) {
             int il = proj_coordoperation_get_param_index(ctx, conv, "Longitude of natural origin");
-            int ik = proj_coordoperation_get_param_index(ctx, conv, "Scale factor at natural origin");
+            int ik =
+                proj_coordoperation_get_param_index(ctx, conv, "Scale factor at natural origin");
             proj_coordoperation_get_param(ctx, conv, il, NULL, NULL, NULL, &lon0, NULL, NULL, NULL,
                                           NULL, NULL, NULL);
             proj_coordoperation_get_param(ctx, conv, ik, NULL, NULL, NULL, &k, NULL, NULL, NULL,
@@ -138,20 +162,16 @@ static const struct ref REFS[] = {
      105.0985588990},
     {"TTYT Hà Tiên, TM-3 104-30", "VN2000:TM3:104.5", 498832.427, 1147089.172, 10.3728243991,
      104.4911260001},
-    {"Phú Quốc, TM-3 104-30", "EPSG:9207", 445730.846, 1110187.731, 10.0388035990,
-     104.0067047051},
+    {"Phú Quốc, TM-3 104-30", "EPSG:9207", 445730.846, 1110187.731, 10.0388035990, 104.0067047051},
     {"Thổ Chu, TM-3 104-30", "EPSG:9207", 385906.723, 1026869.576, 9.2843000013, 103.4632999998},
-    {"BV Bạch Mai, UTM 48N", "EPSG:3405", 587240.863, 2322596.483, 21.0009999964,
-     105.8413000125},
-    {"Đà Nẵng, UTM 49N", "VN2000:UTM:49", 202462.263, 1778968.932, 16.0715999954,
-     108.2208000067},
+    {"BV Bạch Mai, UTM 48N", "EPSG:3405", 587240.863, 2322596.483, 21.0009999964, 105.8413000125},
+    {"Đà Nẵng, UTM 49N", "VN2000:UTM:49", 202462.263, 1778968.932, 16.0715999954, 108.2208000067},
     {"Hà Nội, TM-3 105-00", "EPSG:5897", 588591.944, 2326345.312, 21.0284999989, 105.8542000071},
     {"Buôn Ma Thuột, TM-3 108-30", "EPSG:9218", 450354.085, 1402293.023, 12.6796999968,
      108.0447000000},
     {"Cần Thơ, WGS 84 / UTM 48N", "EPSG:32648", 586354.842, 1109275.124, 10.0340000016,
      105.7879999992},
-    {"TTYT Rạch Giá, VN-2000", "EPSG:4756", 105.09049828, 9.99919862, 9.9981884958,
-     105.0922837974},
+    {"TTYT Rạch Giá, VN-2000", "EPSG:4756", 105.09049828, 9.99919862, 9.9981884958, 105.0922837974},
     {"Hà Nội, VN-2000", "VN2000", 105.85231735, 21.02948599, 21.0284999973, 105.8542000105},
     {"Rạch Giá, WGS 84", "EPSG:4326", 105.0809, 10.0125, 10.0125, 105.0809},
 };
@@ -164,7 +184,7 @@ static void test_references(struct geo_transformer *t)
         struct err e;
         double lat = NAN, lon = NAN;
         int rc = geo_crs_parse(r->crs, &crs, &e) ? geo_to_wgs84(t, &crs, r->a, r->b, &lat, &lon, &e)
-                                                : -1;
+                                                 : -1;
         CHECKF(rc == 0 && fabs(lat - r->lat) < TOL_DEG && fabs(lon - r->lon) < TOL_DEG,
                "%s: got %.10f %.10f, want %.10f %.10f (%s)", r->what, lat, lon, r->lat, r->lon,
                rc ? e.msg : "ok");
@@ -235,9 +255,14 @@ static void published_helmert(double lat_deg, double lon_deg, double *lat, doubl
 static void test_published_parameters(struct geo_transformer *t)
 {
     static const double pts[][2] = {
-        {9.99919862, 105.09049828}, {21.02948599, 105.85231735}, {10.0388, 104.0067},
-        {9.2843, 103.4633},         {8.645, 111.92},             {16.83, 112.33},
-        {23.36, 105.32},            {11.94, 108.44},
+        {9.99919862, 105.09049828},
+        {21.02948599, 105.85231735},
+        {10.0388, 104.0067},
+        {9.2843, 103.4633},
+        {8.645, 111.92},
+        {16.83, 112.33},
+        {23.36, 105.32},
+        {11.94, 108.44},
     };
     struct geo_crs crs;
     struct err e;
@@ -247,8 +272,8 @@ static void test_published_parameters(struct geo_transformer *t)
         published_helmert(pts[i][0], pts[i][1], &want_lat, &want_lon);
         int rc = geo_to_wgs84(t, &crs, pts[i][1], pts[i][0], &lat, &lon, &e);
         CHECKF(rc == 0 && fabs(lat - want_lat) < 1e-9 && fabs(lon - want_lon) < 1e-9,
-               "(%g, %g): PROJ %.10f %.10f, published parameters %.10f %.10f", pts[i][0],
-               pts[i][1], lat, lon, want_lat, want_lon);
+               "(%g, %g): PROJ %.10f %.10f, published parameters %.10f %.10f", pts[i][0], pts[i][1],
+               lat, lon, want_lat, want_lon);
     }
 }
 

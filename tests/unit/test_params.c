@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "harness.h"
+#include "http/paging.h"
 #include "http/params.h"
+#include "text/utf8.h"
 
 static struct http_params one(const char *key, const char *val)
 {
@@ -94,5 +96,22 @@ int main(void)
     CHECKF(strcmp(q, "Ki\xc3\xaan \\x01\\xFF") == 0, "quoted: %s", q);
     problem_quote(q, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 50, 40);
     CHECK(strlen(q) == 43 && strcmp(q + 40, "...") == 0);
+
+    /* A name cut to fit pb.param never splits a UTF-8 sequence (found by fuzz_params). */
+    p = (struct http_params){0};
+    params_add(&p,
+               "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+               "a\xe1\xbb\x87",
+               19, "1", 1);
+    CHECK(params_validate(&p, allowed, &pb) == -1 &&
+          utf8_validate(pb.param, strlen(pb.param), NULL));
+    CHECKF(strlen(pb.param) == 61 && strstr(pb.detail, pb.param), "param: %s", pb.param);
+
+    /* An offset cursor whose number overflows is refused (found by fuzz_params). */
+    struct cursor c;
+    p = one("cursor", "bzk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk"); /* "o" and 25 nines */
+    CHECK(paging_cursor(&p, 'o', &c, &pb) == -1 && strcmp(pb.param, "cursor") == 0);
+    p = one("cursor", "bzIw"); /* "o20" */
+    CHECK(paging_cursor(&p, 'o', &c, &pb) == 0 && c.offset == 20);
     return harness_done();
 }

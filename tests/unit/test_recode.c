@@ -25,22 +25,41 @@ struct word {
 /* "Ủy ban": TCVN3 has no upper-case Ủ; a .VnTimeH font showed the lower-case code as Ủ. */
 static const struct word WORDS[] = {
     {"Kiên Giang", "Ki\xEAn Giang", "Ki\xAAn Giang", "Kiên Giang"},
-    {"Rạch Giá", "Ra\xF2" "ch Gi\xE1", "R\xB9" "ch Gi\xB8", "Rạch Giá"},
+    {"Rạch Giá",
+     "Ra\xF2"
+     "ch Gi\xE1",
+     "R\xB9"
+     "ch Gi\xB8",
+     "Rạch Giá"},
     {"Hòn Đất", "Ho\xCCn \xD0\xE2\xECt", "H\xDFn \xA7\xCAt", "Hòn Đất"},
-    {"Phú Quốc", "Ph\xFA Qu\xF4\xEC" "c", "Ph\xF3 Qu\xE8" "c", "Phú Quốc"},
+    {"Phú Quốc",
+     "Ph\xFA Qu\xF4\xEC"
+     "c",
+     "Ph\xF3 Qu\xE8"
+     "c",
+     "Phú Quốc"},
     {"Vĩnh Thuận", "Vi\xDEnh Thu\xE2\xF2n", "V\xDCnh Thu\xCBn", "Vĩnh Thuận"},
     {"Giồng Riềng", "Gi\xF4\xCCng Ri\xEA\xCCng", "Gi\xE5ng Ri\xD2ng", "Giồng Riềng"},
     {"Gò Quao", "Go\xCC Quao", "G\xDF Quao", "Gò Quao"},
     {"U Minh Thượng", "U Minh Th\xFD\xF5\xF2ng", "U Minh Th\xAD\xEEng", "U Minh Thượng"},
     {"Kiên Lương", "Ki\xEAn L\xFD\xF5ng", "Ki\xAAn L\xAD\xACng", "Kiên Lương"},
-    {"Bệnh viện Đa khoa", "B\xEA\xF2nh vi\xEA\xF2n \xD0" "a khoa", "B\xD6nh vi\xD6n \xA7" "a khoa",
+    {"Bệnh viện Đa khoa",
+     "B\xEA\xF2nh vi\xEA\xF2n \xD0"
+     "a khoa",
+     "B\xD6nh vi\xD6n \xA7"
+     "a khoa",
      "Bệnh viện Đa khoa"},
     {"Trạm Y tế xã Hòn Nghệ", "Tra\xF2m Y t\xEA\xEC xa\xDE Ho\xCCn Ngh\xEA\xF2",
      "Tr\xB9m Y t\xD5 x\xB7 H\xDFn Ngh\xD6", "Trạm Y tế xã Hòn Nghệ"},
     {"Thổ Chu", "Th\xF4\xD2 Chu", "Th\xE6 Chu", "Thổ Chu"},
     {"Mã CSKCB", "Ma\xDE CSKCB", "M\xB7 CSKCB", "Mã CSKCB"},
     {"Tên cơ sở", "T\xEAn c\xF5 s\xF5\xD2", "T\xAAn c\xAC s\xEB", "Tên cơ sở"},
-    {"Địa chỉ", "\xD0i\xF2" "a chi\xD2", "\xA7\xDE" "a ch\xD8", "Địa chỉ"},
+    {"Địa chỉ",
+     "\xD0i\xF2"
+     "a chi\xD2",
+     "\xA7\xDE"
+     "a ch\xD8",
+     "Địa chỉ"},
     {"Tuyến", "Tuy\xEA\xECn", "Tuy\xD5n", "Tuyến"},
     {"Hạng", "Ha\xF2ng", "H\xB9ng", "Hạng"},
     {"Kinh độ", "Kinh \xF0\xF4\xF2", "Kinh \xAE\xE9", "Kinh độ"},
@@ -158,7 +177,8 @@ static void test_tcvn3_table(void)
     recoder_free(tc);
 }
 
-/* All 120 vowel + tone pairs: CP1258 base byte(s) + tone byte through iconv, and NFD through compose. */
+/* All 120 vowel + tone pairs: CP1258 base byte(s) + tone byte through iconv, and NFD through
+ * compose. */
 static void test_composition(void)
 {
     /* CP1258 bytes of the 24 bases and the 5 tone marks, with their code points. */
@@ -166,16 +186,16 @@ static void test_composition(void)
         const char *cp1258;
         uint32_t cp;
     } bases[] = {
-        {"a", 'a'},     {"\xE3", 0x103}, {"\xE2", 0xE2},  {"e", 'e'},      {"\xEA", 0xEA},
-        {"i", 'i'},     {"o", 'o'},      {"\xF4", 0xF4},  {"\xF5", 0x1A1}, {"u", 'u'},
-        {"\xFD", 0x1B0}, {"y", 'y'},     {"A", 'A'},      {"\xC3", 0x102}, {"\xC2", 0xC2},
-        {"E", 'E'},     {"\xCA", 0xCA},  {"I", 'I'},      {"O", 'O'},      {"\xD4", 0xD4},
-        {"\xD5", 0x1A0}, {"U", 'U'},     {"\xDD", 0x1AF}, {"Y", 'Y'},
+        {"a", 'a'}, {"\xE3", 0x103}, {"\xE2", 0xE2},  {"e", 'e'}, {"\xEA", 0xEA},  {"i", 'i'},
+        {"o", 'o'}, {"\xF4", 0xF4},  {"\xF5", 0x1A1}, {"u", 'u'}, {"\xFD", 0x1B0}, {"y", 'y'},
+        {"A", 'A'}, {"\xC3", 0x102}, {"\xC2", 0xC2},  {"E", 'E'}, {"\xCA", 0xCA},  {"I", 'I'},
+        {"O", 'O'}, {"\xD4", 0xD4},  {"\xD5", 0x1A0}, {"U", 'U'}, {"\xDD", 0x1AF}, {"Y", 'Y'},
     };
     static const struct {
         const char *cp1258;
         uint32_t cp;
-    } tones[] = {{"\xCC", 0x300}, {"\xEC", 0x301}, {"\xDE", 0x303}, {"\xD2", 0x309}, {"\xF2", 0x323}};
+    } tones[] = {
+        {"\xCC", 0x300}, {"\xEC", 0x301}, {"\xDE", 0x303}, {"\xD2", 0x309}, {"\xF2", 0x323}};
     struct err e;
     struct recoder *cp = recoder_new(RECODE_CP1258, &e);
     int composed = 0;
@@ -208,8 +228,9 @@ static void test_composition(void)
      * acute (nor is a circumflex), n + grave, a mark with no letter before.
      */
     struct buf c = {0};
-    const char *in = "B\xC3\xAA\xCC\xA3nh, \xC6\xB0o\xCC\x9B\xCC\xA3, A\xCC\x82\xCC\x81, n\xCC\x80, "
-                     "\xCC\x81x";
+    const char *in =
+        "B\xC3\xAA\xCC\xA3nh, \xC6\xB0o\xCC\x9B\xCC\xA3, A\xCC\x82\xCC\x81, n\xCC\x80, "
+        "\xCC\x81x";
     recode_compose_vi(in, strlen(in), &c);
     CHECKF(c.data && strcmp(c.data, "Bệnh, ưo\xCC\x9B\xCC\xA3, A\xCC\x82\xCC\x81, n\xCC\x80, "
                                     "\xCC\x81x") == 0,
