@@ -56,6 +56,7 @@ struct http_response {
     bool etag;                 /* carries the release ETag (and may become a 304) */
     const char *etag_value;    /* with etag: sent instead of the release ETag; outlives rs */
     char *link;                /* malloc'd Link header value (rel="next"), or NULL */
+    const char *release_id;    /* the release that answered (X-Release header), or NULL */
     const char *etag_variant;  /* appended to the release id in the ETag ("", ".csv") */
     bool is_problem;
     struct http_problem problem;

@@ -76,7 +76,10 @@ static void add_common_headers(struct MHD_Response *r, const struct http_respons
 {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers",
-                            "ETag, Link, Content-Disposition, Content-Range");
+                            "ETag, Link, Content-Disposition, Content-Range, X-Release");
+    /* Which release answered: behind a load balancer, replicas can be told apart. */
+    if (rs->release_id)
+        MHD_add_response_header(r, "X-Release", rs->release_id);
     if (rs->content_type && rs->status != 304)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
     const char *cc = rs->cache_control ? rs->cache_control : (rs->etag ? CACHE_DATA : CACHE_ERROR);
@@ -301,9 +304,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     else
         router_dispatch(&rq, &rs);
 
-    char etag[80];
+    char etag[80], release[64];
     snprintf(etag, sizeof etag, "\"%s%s\"", release_id(rq.release),
              rs.etag_variant ? rs.etag_variant : "");
+    /* Copied: the release may be freed by a swap as soon as we drop it. */
+    snprintf(release, sizeof release, "%s", release_id(rq.release));
+    rs.release_id = release;
     release_unref(rq.release);
     if (rs.etag_value != NULL) /* a static file's own ETag */
         snprintf(etag, sizeof etag, "%s", rs.etag_value);

@@ -143,6 +143,9 @@ def check_http_features(t, srv):
     etag = h.get("etag", "")
     t.check(status == 200 and etag.startswith('"') and body["release"] in etag,
             "ETag carries the release id")
+    t.check(h.get("x-release") == body["release"], "X-Release names the release that answered")
+    status, h404, _ = srv.request("GET", "/nope")
+    t.check(h404.get("x-release") == body["release"], "X-Release on errors too")
     t.check("max-age" in h.get("cache-control", ""), "Cache-Control on data answers")
     t.check(h.get("access-control-allow-origin") == "*", "CORS header on GET")
     status, h2, raw = srv.request("GET", "/v1/nearest?lat=10.01&lon=105.08&limit=3", {"If-None-Match": etag})
