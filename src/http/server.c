@@ -492,6 +492,17 @@ int server_run(const struct server_config *given, struct err *e)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cfg.threads == 0)
         cfg.threads = cpus > 0 ? (unsigned)cpus : 1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    /*
+     * Block before any thread starts (the release's background work included)
+     * so all inherit the mask and sigtimedwait sees every signal.
+     */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (accesslog_open(cfg.access_log) != 0) {
         err_set(e, "--access-log %s: cannot open: %s", cfg.access_log, strerror(errno));
         return 1;
@@ -505,14 +516,6 @@ int server_run(const struct server_config *given, struct err *e)
         release_slot_free(srv.slot);
         return 1;
     }
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    /* Block before any thread starts so all inherit the mask and sigtimedwait sees every signal. */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     struct conn_limits limits = {cfg.max_connections, cfg.max_per_ip, cfg.request_timeout_s};
     struct MHD_Daemon *d = conn_start(&limits) == 0 ? start_daemon(&cfg, &srv, e) : NULL;
     if (d == NULL) {

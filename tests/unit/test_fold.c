@@ -461,6 +461,10 @@ static void test_search(sqlite3 *db)
     CHECK_SEARCH(db, "name:kien", "");
     CHECK_SEARCH(db, "address:rach", "");
     CHECK_SEARCH(db, "\"", "<rc -1>");
+    /* Letters SQLite's unicode61 still splits on (its Unicode data is older): a query
+     * word of only those would be an empty phrase and find nothing (found by fuzz_fold). */
+    CHECK_SEARCH(db, "kien giang \xE1\xB3\xB3", "1,2");
+    CHECK_SEARCH(db, "kien giang \xE1\xA6\xB0\xE1\xA7\x89", "1,2");
     /* rank (bm25) works on the contentless table. */
     const char *ranked = search(db, "kien giang", true);
     CHECKF(strcmp(ranked, "1,2") == 0 || strcmp(ranked, "2,1") == 0, "ranked: %s", ranked);
