@@ -369,7 +369,7 @@ def main():
         f.write("},\n}\n")
     with open(os.path.join(a.out, "gen.json"), "w") as f:
         json.dump({"places": n, "agents": n_agents, "facilities": n_fac, "seed": a.seed,
-                   "communes": len(communes), "example_queries": queries[:8],
+                   "communes": len(communes), "example_queries": queries[:10],
                    "first_point": [float(v) for v in lua_pts[0]], "first_query": queries[0],
                    "first_code": lua_codes[0]}, f)
     print("gen.py: %d places (%d agents, %d facilities) over %d communes" %
