@@ -152,11 +152,8 @@ static void render_units(const struct http_request *rq, struct http_response *rs
                                     release_id(rq->release), "version", q->version, "limit",
                                     (int)q->limit, "results", arr, "next", link.data));
     }
-    if (link.data && rs->status == 200) {
-        struct buf h = {0};
-        buf_printf(&h, "<%s>; rel=\"next\"", link.data);
-        rs->link = buf_steal(&h);
-    }
+    if (link.data)
+        response_link_next(rs, link.data);
     buf_free(&link);
     buf_free(&body);
 }

@@ -103,11 +103,8 @@ void api_render_page(const struct http_request *rq, struct http_response *rs, en
     if (place_list_render(f, envelope, items, n, extras, &body) != 0)
         buf_free(&body);
     response_buf(rs, out_format_content_type(f), &body);
-    if (link.data && rs->status == 200) {
-        struct buf h = {0};
-        buf_printf(&h, "<%s>; rel=\"next\"", link.data);
-        rs->link = buf_steal(&h);
-    }
+    if (link.data)
+        response_link_next(rs, link.data);
     buf_free(&link);
     buf_free(&body);
 }

@@ -135,6 +135,16 @@ void response_buf(struct http_response *rs, const char *content_type, struct buf
                                                           : "";
 }
 
+void response_link_next(struct http_response *rs, const char *url)
+{
+    if (rs->status != 200)
+        return;
+    struct buf h = {0};
+    buf_printf(&h, "<%s>; rel=\"next\"", url);
+    free(rs->link);
+    rs->link = buf_steal(&h);
+}
+
 void response_json(struct http_response *rs, json_t *doc)
 {
     set_body(rs, doc, 200, "application/json");

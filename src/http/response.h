@@ -25,6 +25,9 @@ int response_format(const struct http_request *rq, enum out_format *f, struct ht
 /* 200 with the release ETag and body taken from b (which is left empty). */
 void response_buf(struct http_response *rs, const char *content_type, struct buf *b);
 
+/* Adds `Link: <url>; rel="next"` to a 200 answer (no-op otherwise). */
+void response_link_next(struct http_response *rs, const char *url);
+
 /* An RFC 9457 problem from pb; instance is the request path. */
 void response_problem(struct http_response *rs, const struct http_problem *pb,
                       const char *instance);

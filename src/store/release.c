@@ -148,6 +148,14 @@ static int read_built_at(sqlite3 *db, struct release *r)
     return rc;
 }
 
+/* The parent office of c when c is an office with one (loading only: the array is still mutable). */
+static struct place *office_parent(struct release *r, const struct place *c)
+{
+    if (c->kind != PLACE_OFFICE || c->parent_code == NULL)
+        return NULL;
+    return (struct place *)release_find(r, PLACE_OFFICE, c->parent_code, strlen(c->parent_code));
+}
+
 /* Fills each office's children (offices whose parent_code is its code), in code order. */
 static int link_children(struct release *r, struct err *e)
 {
@@ -162,11 +170,7 @@ static int link_children(struct release *r, struct err *e)
     }
     /* Two passes: count per parent, then fill; places are in code order already. */
     for (size_t i = 0; i < r->nplaces; i++) {
-        const struct place *c = &r->places[i];
-        if (c->kind != PLACE_OFFICE || c->parent_code == NULL)
-            continue;
-        struct place *parent =
-            (struct place *)release_find(r, PLACE_OFFICE, c->parent_code, strlen(c->parent_code));
+        struct place *parent = office_parent(r, &r->places[i]);
         if (parent)
             parent->nchildren++;
     }
@@ -178,13 +182,9 @@ static int link_children(struct release *r, struct err *e)
         p->nchildren = 0;
     }
     for (size_t i = 0; i < r->nplaces; i++) {
-        const struct place *c = &r->places[i];
-        if (c->kind != PLACE_OFFICE || c->parent_code == NULL)
-            continue;
-        struct place *parent =
-            (struct place *)release_find(r, PLACE_OFFICE, c->parent_code, strlen(c->parent_code));
+        struct place *parent = office_parent(r, &r->places[i]);
         if (parent)
-            ((const struct place **)parent->children)[parent->nchildren++] = c;
+            ((const struct place **)parent->children)[parent->nchildren++] = &r->places[i];
     }
     return 0;
 }
