@@ -159,7 +159,6 @@ def check_http_features(t, srv):
     t.check(status == 204 and "GET" in h.get("access-control-allow-methods", "")
             and h.get("access-control-allow-origin") == "*", "CORS preflight")
     status, _, body = srv.get_json("/v1/nearest?lat=10.01&lon=105.08&limit=1")
-    raw = json.dumps(body, ensure_ascii=False)
     t.check("\\u" not in srv.request("GET", "/v1/offices/09104")[2].decode("utf-8"),
             "UTF-8 is sent as is, not \\u-escaped")
     t.check(status == 200 and set(body["query"]) == {"lat", "lon", "kind", "limit", "radius_m"}, "query echo")
