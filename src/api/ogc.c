@@ -125,10 +125,10 @@ static json_t *extent_json(struct release *r, enum place_kind kind)
         found++;
         b[0] = p->lon < b[0] ? p->lon : b[0], b[1] = p->lat < b[1] ? p->lat : b[1];
         b[2] = p->lon > b[2] ? p->lon : b[2], b[3] = p->lat > b[3] ? p->lat : b[3];
-        if (p->updated && (first == NULL || strcmp(p->updated, first) < 0))
-            first = p->updated;
-        if (p->updated && (last == NULL || strcmp(p->updated, last) > 0))
-            last = p->updated;
+        if (p->attrs->updated && (first == NULL || strcmp(p->attrs->updated, first) < 0))
+            first = p->attrs->updated;
+        if (p->attrs->updated && (last == NULL || strcmp(p->attrs->updated, last) > 0))
+            last = p->attrs->updated;
     }
     if (found == 0)
         return json_object();

@@ -154,8 +154,8 @@ static bool matches(const struct items_query *q, const struct place *p)
             return false;
     }
     if (q->has_datetime && (q->from[0] || q->to[0])) {
-        if (p->updated == NULL || (q->from[0] && strncmp(p->updated, q->from, 10) < 0) ||
-            (q->to[0] && strncmp(p->updated, q->to, 10) > 0))
+        if (p->attrs->updated == NULL || (q->from[0] && strncmp(p->attrs->updated, q->from, 10) < 0) ||
+            (q->to[0] && strncmp(p->attrs->updated, q->to, 10) > 0))
             return false;
     }
     return true;

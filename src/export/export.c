@@ -124,7 +124,7 @@ static int write_csv(struct release *r, enum export_dataset d, struct export_sin
         if (csv_row(s, info, p) != 0)
             return -1;
         st->rows++;
-        count_source(st, p->source);
+        count_source(st, p->attrs->source);
     }
     return 0;
 }

@@ -15,6 +15,7 @@ static const char *const OWNERSHIPS[] = {"public", "private", NULL};
 static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL};
 
 #define PTEXT(field) EXPORT_TEXT, offsetof(struct place, field)
+#define PATTR(field) EXPORT_ATTR, offsetof(struct place_attrs, field)
 #define ATEXT(field) EXPORT_TEXT, offsetof(struct admin_unit, field)
 
 #define COL_CODE(desc)                                                                             \
@@ -27,7 +28,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
     }
 #define COL_PARENT(desc)                                                                           \
     {                                                                                              \
-        "parent_code", PTEXT(parent_code), "string", false, false, NULL, NULL, desc                \
+        "parent_code", PATTR(parent_code), "string", false, false, NULL, NULL, desc                \
     }
 
 /* The columns every place file ends with, in the order of the import format. */
@@ -35,7 +36,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
     {"address", PTEXT(address), "string", false,                                                   \
      false,     NULL,           NULL,     "Street address as written locally."},                   \
         {"province_code",                                                                          \
-         PTEXT(province_code),                                                                     \
+         PATTR(province_code),                                                                     \
          "string",                                                                                 \
          false,                                                                                    \
          false,                                                                                    \
@@ -43,22 +44,22 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
          NULL,                                                                                     \
          "GSO code of the province the place is in (admin_units.csv)."},                           \
         {"district_code",                                                                          \
-         PTEXT(district_code),                                                                     \
+         PATTR(district_code),                                                                     \
          "string",                                                                                 \
          false,                                                                                    \
          false,                                                                                    \
          NULL,                                                                                     \
          NULL,                                                                                     \
          "GSO code of the district (admin_units.csv)."},                                           \
-        {"ward_code", PTEXT(ward_code),                                                            \
+        {"ward_code", PATTR(ward_code),                                                            \
          "string",    false,                                                                       \
          false,       NULL,                                                                        \
          NULL,        "GSO code of the ward or commune (admin_units.csv)."},                       \
         {"phone", PTEXT(phone), "string", false, false, NULL, NULL, "Telephone, free text."},      \
-        {"email", PTEXT(email), "string", false, false, NULL, NULL, "E-mail address."},            \
-        {"website", PTEXT(website), "string", false, false, NULL, NULL, "Web site."},              \
+        {"email", PATTR(email), "string", false, false, NULL, NULL, "E-mail address."},            \
+        {"website", PATTR(website), "string", false, false, NULL, NULL, "Web site."},              \
         {"opening_hours",                                                                          \
-         PTEXT(opening_hours),                                                                     \
+         PATTR(opening_hours),                                                                     \
          "string",                                                                                 \
          false,                                                                                    \
          false,                                                                                    \
@@ -81,7 +82,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
          NULL,                                                                                     \
          "true when lat/lon only place the row approximately (e.g. a district centre)."},          \
         {"source",                                                                                 \
-         PTEXT(source),                                                                            \
+         PATTR(source),                                                                            \
          "string",                                                                                 \
          true,                                                                                     \
          false,                                                                                    \
@@ -89,7 +90,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
          NULL,                                                                                     \
          "Where the row comes from: official, osm (OpenStreetMap), sample, or another word."},     \
     {                                                                                              \
-        "updated", PTEXT(updated), "date", false, false, NULL, NULL,                               \
+        "updated", PATTR(updated), "date", false, false, NULL, NULL,                               \
             "Date the row was last checked (YYYY-MM-DD)."                                          \
     }
 
@@ -98,7 +99,7 @@ static const struct export_column office_columns[] = {
              "starting with its parent's code (09102)."),
     COL_NAME,
     COL_PARENT("The parent office; empty for a provincial office."),
-    {"level", PTEXT(level), "string", true, false, OFFICE_LEVELS, NULL, "Office level."},
+    {"level", PATTR(level), "string", true, false, OFFICE_LEVELS, NULL, "Office level."},
     PLACE_TAIL,
 };
 
@@ -106,7 +107,7 @@ static const struct export_column agent_columns[] = {
     COL_CODE("Agent code: 1-40 of A-Z a-z 0-9 . _ -"),
     COL_NAME,
     COL_PARENT("The managing BHXH office (offices.csv), may be empty."),
-    {"agent_type", PTEXT(agent_type), "string", false, false, NULL, NULL,
+    {"agent_type", PATTR(agent_type), "string", false, false, NULL, NULL,
      "Kind of agent, free text (bưu điện, UBND xã, ...)."},
     PLACE_TAIL,
 };
@@ -115,11 +116,11 @@ static const struct export_column facility_columns[] = {
     COL_CODE("Facility code (mã cơ sở KCB): a 2-digit province code then 3 of 0-9 A-Z."),
     COL_NAME,
     COL_PARENT("The managing BHXH office (offices.csv), may be empty."),
-    {"level", PTEXT(level), "string", false, false, FACILITY_LEVELS, NULL,
+    {"level", PATTR(level), "string", false, false, FACILITY_LEVELS, NULL,
      "Level (tuyến): central, province, district, commune."},
-    {"facility_class", PTEXT(facility_class), "string", false, false, CLASSES, NULL,
+    {"facility_class", PATTR(facility_class), "string", false, false, CLASSES, NULL,
      "Class (hạng): special, 1-4."},
-    {"ownership", PTEXT(ownership), "string", false, false, OWNERSHIPS, NULL, "Ownership."},
+    {"ownership", PATTR(ownership), "string", false, false, OWNERSHIPS, NULL, "Ownership."},
     {"accepts_initial_registration", EXPORT_INITIAL, 0, "boolean", false, false, NULL, NULL,
      "Whether the facility takes initial registrations (KCB ban đầu); empty when unknown."},
     PLACE_TAIL,
@@ -192,6 +193,8 @@ const char *export_column_text(const struct export_column *c, const void *row, c
     switch (c->value) {
     case EXPORT_TEXT:
         return *(const char *const *)((const char *)row + c->offset);
+    case EXPORT_ATTR:
+        return *(const char *const *)((const char *)p->attrs + c->offset);
     case EXPORT_LAT:
     case EXPORT_LON:
         snprintf(tmp, 32, "%.12g", c->value == EXPORT_LAT ? p->lat : p->lon);

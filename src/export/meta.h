@@ -22,6 +22,7 @@
 /* How a column's text is made from a row. */
 enum export_value {
     EXPORT_TEXT,    /* the const char * at offset in the row (NULL: empty field) */
+    EXPORT_ATTR,    /* the const char * at offset in the place's struct place_attrs */
     EXPORT_LAT,     /* place lat, "%.12g" */
     EXPORT_LON,     /* place lon */
     EXPORT_APPROX,  /* place position_approx: true/false */

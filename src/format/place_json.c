@@ -15,23 +15,23 @@ static int kind_members(struct buf *b, const struct place *p)
     int rc = 0;
     switch (p->kind) {
     case PLACE_OFFICE:
-        rc |= member_str(b, "level", p->level);
+        rc |= member_str(b, "level", p->attrs->level);
         rc |= buf_append(b, ",", 1) | json_out_key(b, "children") | buf_append(b, "[", 1);
         for (unsigned i = 0; i < p->nchildren; i++)
             rc |= (i ? buf_append(b, ",", 1) : 0) | json_out_string(b, p->children[i]->code);
         rc |= buf_append(b, "]", 1);
         break;
     case PLACE_FACILITY:
-        rc |= member_str(b, "level", p->level);
-        rc |= member_str(b, "facility_class", p->facility_class);
-        rc |= member_str(b, "ownership", p->ownership);
+        rc |= member_str(b, "level", p->attrs->level);
+        rc |= member_str(b, "facility_class", p->attrs->facility_class);
+        rc |= member_str(b, "ownership", p->attrs->ownership);
         rc |= buf_append(b, ",", 1) | json_out_key(b, "accepts_initial_registration");
         rc |= p->accepts_initial_registration < 0
                   ? buf_append(b, "null", 4)
                   : json_out_bool(b, p->accepts_initial_registration != 0);
         break;
     case PLACE_AGENT:
-        rc |= member_str(b, "agent_type", p->agent_type);
+        rc |= member_str(b, "agent_type", p->attrs->agent_type);
         break;
     default:
         break;
@@ -50,15 +50,15 @@ int place_json_open(struct buf *b, const struct place *p, bool coords)
         {"name", p->name},
         {"address", p->address},
         {"phone", p->phone},
-        {"email", p->email},
-        {"website", p->website},
-        {"opening_hours", p->opening_hours},
-        {"parent_code", p->parent_code},
-        {"province_code", p->province_code},
-        {"district_code", p->district_code},
-        {"ward_code", p->ward_code},
-        {"source", p->source},
-        {"updated", p->updated},
+        {"email", p->attrs->email},
+        {"website", p->attrs->website},
+        {"opening_hours", p->attrs->opening_hours},
+        {"parent_code", p->attrs->parent_code},
+        {"province_code", p->attrs->province_code},
+        {"district_code", p->attrs->district_code},
+        {"ward_code", p->attrs->ward_code},
+        {"source", p->attrs->source},
+        {"updated", p->attrs->updated},
     };
     for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
         rc |= member_str(b, strs[i].key, strs[i].val);

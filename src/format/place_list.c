@@ -80,18 +80,18 @@ static int csv_row(const struct place_item *it, unsigned extras, struct buf *out
     const char *accepts = p->accepts_initial_registration < 0      ? NULL
                           : p->accepts_initial_registration ? "true"
                                                             : "false";
-    const char *text[] = {place_kind_name(p->kind), p->code, p->name, p->parent_code, p->level,
-                          p->facility_class, p->ownership, accepts, p->agent_type, p->address,
-                          p->province_code, p->district_code, p->ward_code, p->phone, p->email,
-                          p->website, p->opening_hours};
+    const char *text[] = {place_kind_name(p->kind), p->code, p->name, p->attrs->parent_code, p->attrs->level,
+                          p->attrs->facility_class, p->attrs->ownership, accepts, p->attrs->agent_type, p->address,
+                          p->attrs->province_code, p->attrs->district_code, p->attrs->ward_code, p->phone, p->attrs->email,
+                          p->attrs->website, p->attrs->opening_hours};
     int rc = 0;
     for (size_t i = 0; i < sizeof text / sizeof *text; i++)
         rc |= csv_out_field(out, text[i], i == 0);
     rc |= csv_out_number(out, p->lat, false);
     rc |= csv_out_number(out, p->lon, false);
     rc |= csv_out_field(out, p->position_approx ? "true" : "false", false);
-    rc |= csv_out_field(out, p->source, false);
-    rc |= csv_out_field(out, p->updated, false);
+    rc |= csv_out_field(out, p->attrs->source, false);
+    rc |= csv_out_field(out, p->attrs->updated, false);
     if (extras & EXTRA_DISTANCE)
         rc |= csv_out_number(out, round(it->distance_m * 10) / 10, false);
     if (extras & EXTRA_SCORE)

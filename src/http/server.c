@@ -29,6 +29,7 @@
 #include "http/router.h"
 #include "http/static.h"
 #include "store/release.h"
+#include "util/prio.h"
 
 #define CORS_ALLOW_HEADERS                                                                         \
     "Accept, Accept-Encoding, If-None-Match, If-Modified-Since, If-Range, Range, Content-Type"
@@ -401,10 +402,54 @@ static bool file_id_same(const struct file_id *a, const struct file_id *b)
            a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
+/* How long opening a release took, for operators sizing start-up and reloads. */
+static void log_load_time(const struct release *r)
+{
+    const struct release_timings *t = release_timings(r);
+    if (release_integrity(r, NULL) == RELEASE_INTEGRITY_CHECKING)
+        fprintf(stderr,
+                "bhxh-geo: release %s opened in %.2f s (reading %.2f s, indexes %.2f s);"
+                " its integrity check runs in the background\n",
+                release_id(r), t->total_s, t->read_s, t->index_s);
+    else
+        fprintf(stderr,
+                "bhxh-geo: release %s opened in %.2f s (integrity check %.2f s beside reading"
+                " %.2f s, indexes %.2f s)\n",
+                release_id(r), t->total_s, t->check_s, t->read_s, t->index_s);
+}
+
+/* Opening a release on a thread of its own at a lower CPU priority (see reload). */
+struct reload_job {
+    const char *path;
+    unsigned threads;
+    struct release *r;
+    struct err e;
+};
+
+static void *open_in_background(void *arg)
+{
+    struct reload_job *j = arg;
+    prio_lower_this_thread(PRIO_BACKGROUND);
+    j->r = release_open(j->path, j->threads, RELEASE_CHECK_FULL, &j->e);
+    return NULL;
+}
+
+/*
+ * Opens the new release while the old one serves. Loading a national release
+ * takes seconds of CPU on the cores the request threads use, so it runs at a
+ * lower priority: requests keep their latency, the swap comes a little later
+ * under heavy load.
+ */
 static void reload(struct server *srv, const char *path, const char *why)
 {
-    struct err e = {{0}};
-    struct release *r = release_open(path, srv->threads, RELEASE_CHECK_FULL, &e);
+    struct reload_job job = {.path = path, .threads = srv->threads};
+    pthread_t t;
+    if (pthread_create(&t, NULL, open_in_background, &job) == 0)
+        pthread_join(t, NULL);
+    else
+        open_in_background(&job);
+    struct err e = job.e;
+    struct release *r = job.r;
     metrics_reload(r != NULL);
     if (r == NULL) {
         fprintf(stderr, "bhxh-geo: %s: reload refused, still serving the old release: %s\n", why,
@@ -413,6 +458,7 @@ static void reload(struct server *srv, const char *path, const char *why)
     }
     fprintf(stderr, "bhxh-geo: %s: reloaded %s: release %s, %zu places\n", why, path,
             release_id(r), release_place_count(r));
+    log_load_time(r);
     api_release_opened(r);
     release_slot_set(srv->slot, r);
 }
@@ -484,6 +530,7 @@ static void announce(struct MHD_Daemon *d, const struct server_config *cfg, stru
     fflush(stdout);
     fprintf(stderr, "bhxh-geo: serving release %s (%zu places) from %s with %u threads\n",
             release_id(r), release_place_count(r), cfg->db_path, cfg->threads);
+    log_load_time(r);
 }
 
 int server_run(const struct server_config *given, struct err *e)
@@ -507,7 +554,7 @@ int server_run(const struct server_config *given, struct err *e)
         err_set(e, "--access-log %s: cannot open: %s", cfg.access_log, strerror(errno));
         return 1;
     }
-    struct release *r = release_open(cfg.db_path, cfg.threads, RELEASE_CHECK_FULL, e);
+    struct release *r = release_open(cfg.db_path, cfg.threads, RELEASE_CHECK_BACKGROUND, e);
     if (r == NULL)
         return 1;
     struct server srv = {.slot = release_slot_new(r), .threads = cfg.threads};

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "store/release.h"
+#include "util/prio.h"
 
 enum derived_state { DERIVED_IDLE, DERIVED_BUILDING, DERIVED_READY, DERIVED_FAILED };
 
@@ -64,6 +65,7 @@ static void *build_thread(void *arg)
 {
     struct release *r = arg;
     struct derived *d = release_derived(r);
+    prio_lower_this_thread(PRIO_IDLE); /* requests first */
     void *v = d->build(r);
     pthread_mutex_lock(&d->mu);
     d->value = v;

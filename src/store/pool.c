@@ -66,7 +66,7 @@ static sqlite3 *open_one(const char *path, char *id, struct err *e)
         sqlite3_close(db);
         return NULL;
     }
-    sqlite3_exec(db, "PRAGMA query_only = 1; PRAGMA mmap_size = 268435456;", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA query_only = 1;", NULL, NULL, NULL);
     if (check_schema(db, path, e) != 0 || read_release_id(db, path, id, e) != 0) {
         sqlite3_close(db);
         return NULL;

@@ -1,21 +1,32 @@
 /*
- * Loading: one SELECT over places ordered by (code, kind) fills an array of
- * struct place whose strings live in the release's arena; the array index is
- * the place id used by the spatial indexes, so ties in distance are broken by
- * code simply by comparing ids. SQL queries (lists, search) run on the
- * release's own connection pool and map row ids back with by_rowid.
+ * Loading: two loaders on two connections each read half of the places
+ * table (by id) into an array of struct place whose strings live in the
+ * release's arenas; the array is then put in (code, kind) order. The array
+ * index is the place id used by the spatial indexes, so ties in distance are
+ * broken by code simply by comparing ids. SQL queries (lists, search) run
+ * on the release's own connection pool and map row ids back with by_rowid.
+ * The k-d trees and the cluster indexes are built on two threads.
+ *
+ * Memory (about 1 million places): a struct place is 72 bytes; the
+ * attributes many places share are interned (struct place_attrs); the
+ * SQLite connections do not keep a memory map of the file once loading is
+ * done.
  */
 #include "store/release.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/derived.h"
 #include "store/pool.h"
 #include "util/arena.h"
+#include "util/intern.h"
+#include "util/prio.h"
 
 struct release {
     atomic_int refs;
@@ -30,47 +41,142 @@ struct release {
     struct cluster_index *clusters[PLACE_KIND_COUNT];
     struct store_pool *pool;
     struct admin_table admin;
-    struct arena strings;
+    struct arena strings, more_strings; /* the second for a second loader */
     struct derived *derived; /* values derived on demand (store/derived.h) */
+    struct release_timings timings;
+    char path[4096];            /* for the background check's messages */
+    atomic_int integrity;       /* enum release_integrity */
+    char integrity_why[sizeof((struct err *)0)->msg]; /* set before integrity becomes FAILED */
+    struct kind_points *points; /* while the indexes are built */
 };
 
 #define PLACE_COLUMNS                                                                              \
-    "kind, code, name, parent_code, level, facility_class, ownership, agent_type, address, "      \
-    "province_code, district_code, ward_code, phone, email, website, opening_hours, source, "     \
-    "updated, lat, lon, accepts_initial_registration, position_approx, id"
+    "kind, code, name, address, phone, parent_code, level, facility_class, ownership, agent_type, " \
+    "province_code, district_code, ward_code, email, website, opening_hours, source, updated, "    \
+    "lat, lon, accepts_initial_registration, position_approx, id"
+#define COL_OWN 1   /* code, name, address, phone: copied for each place */
+#define COL_SHARED 5 /* the 13 struct place_attrs fields, in its order: interned */
+#define COL_LAT 18
 
-/* Copies column i into the arena; NULL for SQL NULL or an empty string. */
-static const char *column_str(struct release *r, sqlite3_stmt *st, int i, int *oom)
+/*
+ * A loader reads the places whose id is in (lo, hi] on its own connection
+ * into its own arrays, and interns attribute strings (equal strings share
+ * one copy) and whole attribute sets (places with equal attributes share
+ * one struct place_attrs) into its own arena; the tables live only while
+ * the release loads. Two loaders can run at once on two connections.
+ */
+struct loader {
+    struct release *r;
+    struct arena *arena;
+    struct intern strings;
+    const struct place_attrs **sets; /* open addressing over attribute sets */
+    uint32_t *set_hashes;
+    size_t sets_cap, nsets;
+    sqlite3 *db;
+    sqlite3_int64 lo, hi;
+    struct place *places; /* room for cap places; n filled */
+    int64_t *rowids;      /* places.id of each place */
+    size_t n, cap;
+    struct err e;
+    int status;
+};
+
+static double now_s(void)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
-    int n = sqlite3_column_bytes(st, i);
-    if (s == NULL || n == 0)
-        return NULL;
-    const char *p = arena_strndup(&r->strings, (const char *)s, (size_t)n);
-    if (p == NULL)
-        *oom = 1;
-    return p;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int fill_place(struct release *r, sqlite3_stmt *st, struct place *p)
+/* Column i as a string: NULL for SQL NULL or empty; *n receives its length. */
+static const char *column(sqlite3_stmt *st, int i, size_t *n)
 {
-    int oom = 0;
-    const char *kind = (const char *)sqlite3_column_text(st, 0);
-    if (kind == NULL || place_kind_parse(kind, strlen(kind), &p->kind) != 0)
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    *n = (size_t)sqlite3_column_bytes(st, i);
+    return s && *n ? s : NULL;
+}
+
+static int sets_grow(struct loader *l)
+{
+    size_t cap = l->sets_cap ? 2 * l->sets_cap : 1024;
+    const struct place_attrs **sets = calloc(cap, sizeof *sets);
+    uint32_t *hashes = malloc(cap * sizeof *hashes);
+    if (sets == NULL || hashes == NULL) {
+        free(sets);
+        free(hashes);
         return -1;
-    const char **fields[] = {&p->code,          &p->name,        &p->parent_code, &p->level,
-                             &p->facility_class, &p->ownership,  &p->agent_type,  &p->address,
-                             &p->province_code, &p->district_code, &p->ward_code, &p->phone,
-                             &p->email,         &p->website,     &p->opening_hours, &p->source,
-                             &p->updated};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        *fields[i] = column_str(r, st, (int)i + 1, &oom);
-    p->lat = sqlite3_column_double(st, 18);
-    p->lon = sqlite3_column_double(st, 19);
-    p->accepts_initial_registration =
-        sqlite3_column_type(st, 20) == SQLITE_NULL ? -1 : (sqlite3_column_int(st, 20) != 0);
-    p->position_approx = sqlite3_column_int(st, 21) != 0;
-    return oom || p->code == NULL || p->name == NULL ? -1 : 0;
+    }
+    for (size_t i = 0; i < l->sets_cap; i++) {
+        if (l->sets[i] == NULL)
+            continue;
+        size_t j = l->set_hashes[i] & (cap - 1);
+        while (sets[j])
+            j = (j + 1) & (cap - 1);
+        sets[j] = l->sets[i];
+        hashes[j] = l->set_hashes[i];
+    }
+    free(l->sets);
+    free(l->set_hashes);
+    l->sets = sets;
+    l->set_hashes = hashes;
+    l->sets_cap = cap;
+    return 0;
+}
+
+/* The shared copy of a (whose strings are interned, so pointers compare as values). */
+static const struct place_attrs *intern_attrs(struct loader *l, const struct place_attrs *a)
+{
+    if ((l->nsets + 1) * 4 > l->sets_cap * 3 && sets_grow(l) != 0)
+        return NULL;
+    uint32_t h = intern_hash(INTERN_HASH_SEED, a, sizeof *a);
+    size_t i = h & (l->sets_cap - 1);
+    for (; l->sets[i]; i = (i + 1) & (l->sets_cap - 1))
+        if (l->set_hashes[i] == h && memcmp(l->sets[i], a, sizeof *a) == 0)
+            return l->sets[i];
+    struct place_attrs *copy = arena_alloc(l->arena, sizeof *copy);
+    if (copy == NULL)
+        return NULL;
+    *copy = *a;
+    l->sets[i] = copy;
+    l->set_hashes[i] = h;
+    l->nsets++;
+    return copy;
+}
+
+static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
+{
+    size_t n;
+    const char *s = column(st, 0, &n);
+    enum place_kind kind;
+    if (s == NULL || place_kind_parse(s, n, &kind) != 0)
+        return -1;
+    p->kind = (uint8_t)kind;
+    const char **own[] = {&p->code, &p->name, &p->address, &p->phone};
+    for (int i = 0; i < 4; i++) {
+        s = column(st, COL_OWN + i, &n);
+        if (s && (*own[i] = arena_strndup(l->arena, s, n)) == NULL)
+            return -1;
+    }
+    struct place_attrs a;
+    const char **shared[] = {&a.parent_code,   &a.level,         &a.facility_class, &a.ownership,
+                             &a.agent_type,    &a.province_code, &a.district_code,  &a.ward_code,
+                             &a.email,         &a.website,       &a.opening_hours,  &a.source,
+                             &a.updated};
+    for (int i = 0; i < 13; i++) {
+        s = column(st, COL_SHARED + i, &n);
+        *shared[i] = NULL;
+        if (s && (*shared[i] = intern_str(&l->strings, s, n)) == NULL)
+            return -1;
+    }
+    if ((p->attrs = intern_attrs(l, &a)) == NULL)
+        return -1;
+    p->lat = sqlite3_column_double(st, COL_LAT);
+    p->lon = sqlite3_column_double(st, COL_LAT + 1);
+    p->accepts_initial_registration = sqlite3_column_type(st, COL_LAT + 2) == SQLITE_NULL
+                                          ? -1
+                                          : (sqlite3_column_int(st, COL_LAT + 2) != 0);
+    p->position_approx = sqlite3_column_int(st, COL_LAT + 3) != 0;
+    return p->code == NULL || p->name == NULL ? -1 : 0;
 }
 
 static sqlite3_int64 scalar(sqlite3 *db, const char *sql)
@@ -83,54 +189,175 @@ static sqlite3_int64 scalar(sqlite3 *db, const char *sql)
     return v;
 }
 
-/* Sizes places and by_rowid for the rows of the file; *count receives the number of places. */
-static int alloc_places(sqlite3 *db, struct release *r, const char *path, size_t *count,
-                        struct err *e)
+/* Reads the rows of l's range; runs on its own thread when there are two loaders. */
+static void *load_range(void *arg)
 {
-    sqlite3_int64 n = scalar(db, "SELECT count(*) FROM places");
-    sqlite3_int64 max = scalar(db, "SELECT coalesce(max(id), 0) FROM places");
+    struct loader *l = arg;
+    sqlite3_stmt *st;
+    l->status = -1;
+    intern_init(&l->strings, l->arena);
+    if (sqlite3_prepare_v2(l->db, "SELECT " PLACE_COLUMNS " FROM places WHERE id > ?1 AND id <= ?2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        err_set(&l->e, "cannot read places: %s", sqlite3_errmsg(l->db));
+        return NULL;
+    }
+    sqlite3_bind_int64(st, 1, l->lo);
+    sqlite3_bind_int64(st, 2, l->hi);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (l->n == l->cap || fill_place(l, st, &l->places[l->n]) != 0) {
+            err_set(&l->e, "a place row is malformed, or memory ran out");
+            sqlite3_finalize(st);
+            return NULL;
+        }
+        l->rowids[l->n++] = sqlite3_column_int64(st, COL_LAT + 4);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        err_set(&l->e, "reading places failed: %s", sqlite3_errstr(rc));
+    else
+        l->status = 0;
+    return NULL;
+}
+
+static void loader_free(struct loader *l)
+{
+    intern_free(&l->strings);
+    free(l->sets);
+    free(l->set_hashes);
+    free(l->places);
+    free(l->rowids);
+}
+
+/* Gives l room for cap places; -1 on out of memory. */
+static int loader_alloc(struct loader *l, size_t cap)
+{
+    l->cap = cap;
+    l->places = calloc(cap ? cap : 1, sizeof *l->places);
+    l->rowids = malloc((cap ? cap : 1) * sizeof *l->rowids);
+    return l->places && l->rowids ? 0 : -1;
+}
+
+/*
+ * Reads every place into r->places with ndb loaders (1 or 2) on the
+ * connections dbs; *rowids receives the places.id of each (in r->places
+ * order; the caller frees it).
+ */
+static int load_places(struct release *r, sqlite3 **dbs, int ndb, int64_t **rowids,
+                       const char *path, struct err *e)
+{
+    sqlite3_int64 n = scalar(dbs[0], "SELECT count(*) FROM places");
+    sqlite3_int64 max = scalar(dbs[0], "SELECT coalesce(max(id), 0) FROM places");
     if (n < 0 || n > (sqlite3_int64)UINT32_MAX / 2 || max < 0 || max > 4 * n + 1000) {
         err_set(e, "%s: unexpected number of places or place ids", path);
         return -1;
     }
     r->max_rowid = (size_t)max;
-    r->places = calloc(n ? (size_t)n : 1, sizeof *r->places);
+    struct loader l[2] = {{.r = r, .arena = &r->strings, .db = dbs[0], .lo = -1, .hi = max},
+                          {.r = r, .arena = &r->more_strings, .db = ndb > 1 ? dbs[1] : NULL,
+                           .lo = max / 2, .hi = max}};
+    pthread_t t;
+    bool two = ndb > 1 && n > 1000;
+    if (two)
+        l[0].hi = max / 2;
+    int rc = -1;
     r->by_rowid = malloc(((size_t)max + 1) * sizeof *r->by_rowid);
-    if (r->places == NULL || r->by_rowid == NULL) {
+    if (r->by_rowid == NULL || loader_alloc(&l[0], (size_t)n) || (two && loader_alloc(&l[1], (size_t)n))) {
         err_set(e, "%s: out of memory loading %lld places", path, (long long)n);
-        return -1;
+        goto out;
     }
     memset(r->by_rowid, 0xff, ((size_t)max + 1) * sizeof *r->by_rowid);
-    *count = (size_t)n;
-    return 0;
+    if (two && pthread_create(&t, NULL, load_range, &l[1]) != 0)
+        two = false, l[0].hi = max;
+    load_range(&l[0]);
+    if (two)
+        pthread_join(t, NULL);
+    for (int i = 0; i < (two ? 2 : 1); i++)
+        if (l[i].status != 0) {
+            err_set(e, "%s: %s", path, l[i].e.msg);
+            goto out;
+        }
+    if (two && l[0].n + l[1].n > (size_t)n) {
+        err_set(e, "%s: more places than counted", path);
+        goto out;
+    }
+    if (two) { /* the second range goes after the first, in the first's room */
+        memcpy(l[0].places + l[0].n, l[1].places, l[1].n * sizeof *l[1].places);
+        memcpy(l[0].rowids + l[0].n, l[1].rowids, l[1].n * sizeof *l[1].rowids);
+        l[0].n += l[1].n;
+    }
+    r->places = l[0].places, r->nplaces = l[0].n;
+    *rowids = l[0].rowids;
+    l[0].places = NULL, l[0].rowids = NULL;
+    rc = 0;
+out:
+    loader_free(&l[0]);
+    loader_free(&l[1]);
+    return rc;
 }
 
-static int load_places(sqlite3 *db, struct release *r, const char *path, struct err *e)
+/* Orders places by (code, kind): the order of place ids. */
+static int place_cmp(const struct place *a, const struct place *b)
 {
-    size_t n;
-    if (alloc_places(db, r, path, &n, e) != 0)
-        return -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT " PLACE_COLUMNS " FROM places ORDER BY code, kind", -1, &st,
-                           NULL) != SQLITE_OK) {
-        err_set(e, "%s: cannot read places: %s", path, sqlite3_errmsg(db));
-        return -1;
-    }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && r->nplaces < n) {
-        sqlite3_int64 rowid = sqlite3_column_int64(st, 22);
-        if (fill_place(r, st, &r->places[r->nplaces]) != 0 || rowid < 0 ||
-            (size_t)rowid > r->max_rowid) {
-            err_set(e, "%s: a place row is malformed or memory ran out", path);
-            sqlite3_finalize(st);
+    int c = strcmp(a->code, b->code);
+    return c ? c : (int)a->kind - (int)b->kind;
+}
+
+static const struct place *sort_base;
+
+static int perm_cmp(const void *a, const void *b)
+{
+    return place_cmp(&sort_base[*(const uint32_t *)a], &sort_base[*(const uint32_t *)b]);
+}
+
+/*
+ * Puts the places in (code, kind) order, if the file's row order is not
+ * that already, and fills by_rowid from rowids (the places.id of each
+ * place, permuted along).
+ */
+static int order_places(struct release *r, int64_t *rowids, struct err *e)
+{
+    size_t n = r->nplaces;
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = place_cmp(&r->places[i - 1], &r->places[i]) < 0;
+    if (!sorted) {
+        uint32_t *perm = malloc(n * sizeof *perm);
+        struct place *out = malloc(n * sizeof *out);
+        int64_t *ids = malloc(n * sizeof *ids);
+        if (perm == NULL || out == NULL || ids == NULL) {
+            free(perm), free(out), free(ids);
+            err_set(e, "out of memory ordering %zu places", n);
             return -1;
         }
-        r->by_rowid[rowid] = (uint32_t)r->nplaces++;
+        for (size_t i = 0; i < n; i++)
+            perm[i] = (uint32_t)i;
+        static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER; /* guards sort_base */
+        pthread_mutex_lock(&sort_mu);
+        sort_base = r->places;
+        qsort(perm, n, sizeof *perm, perm_cmp);
+        pthread_mutex_unlock(&sort_mu);
+        for (size_t i = 0; i < n; i++) {
+            out[i] = r->places[perm[i]];
+            ids[i] = rowids[perm[i]];
+        }
+        free(perm);
+        free(r->places);
+        r->places = out;
+        memcpy(rowids, ids, n * sizeof *ids);
+        free(ids);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        err_set(e, "%s: reading places failed: %s", path, sqlite3_errstr(rc));
-        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && place_cmp(&r->places[i - 1], &r->places[i]) == 0) {
+            err_set(e, "two places of kind %s have the code \"%s\"",
+                    place_kind_name(r->places[i].kind), r->places[i].code);
+            return -1;
+        }
+        if (rowids[i] < 0 || (size_t)rowids[i] > r->max_rowid) {
+            err_set(e, "place id %lld is out of range", (long long)rowids[i]);
+            return -1;
+        }
+        r->by_rowid[rowids[i]] = (uint32_t)i;
     }
     return 0;
 }
@@ -151,9 +378,10 @@ static int read_built_at(sqlite3 *db, struct release *r)
 /* The parent office of c when c is an office with one (loading only: the array is still mutable). */
 static struct place *office_parent(struct release *r, const struct place *c)
 {
-    if (c->kind != PLACE_OFFICE || c->parent_code == NULL)
+    const char *parent = c->attrs->parent_code;
+    if (c->kind != PLACE_OFFICE || parent == NULL)
         return NULL;
-    return (struct place *)release_find(r, PLACE_OFFICE, c->parent_code, strlen(c->parent_code));
+    return (struct place *)release_find(r, PLACE_OFFICE, parent, strlen(parent));
 }
 
 /* Fills each office's children (offices whose parent_code is its code), in code order. */
@@ -161,7 +389,7 @@ static int link_children(struct release *r, struct err *e)
 {
     size_t total = 0;
     for (size_t i = 0; i < r->nplaces; i++)
-        if (r->places[i].kind == PLACE_OFFICE && r->places[i].parent_code)
+        if (r->places[i].kind == PLACE_OFFICE && r->places[i].attrs->parent_code)
             total++;
     r->children = malloc((total ? total : 1) * sizeof *r->children);
     if (r->children == NULL) {
@@ -189,57 +417,199 @@ static int link_children(struct release *r, struct err *e)
     return 0;
 }
 
+/* The points of one kind, for its indexes. */
+struct kind_points {
+    double *lat, *lon;
+    uint32_t *ids;
+    size_t n;
+};
+
+static void *build_clusters(void *arg)
+{
+    struct release *r = arg;
+    const struct kind_points *pts = r->points;
+    for (int k = 0; k < PLACE_KIND_COUNT; k++)
+        r->clusters[k] = cluster_index_build(pts[k].lat, pts[k].lon, pts[k].ids, pts[k].n);
+    return NULL;
+}
+
+/*
+ * Builds the k-d trees and the cluster indexes of each kind, the two kinds
+ * of index on two threads (they read the same point arrays).
+ */
 static int build_indexes(struct release *r, struct err *e)
 {
-    size_t n = r->nplaces ? r->nplaces : 1;
-    double *lat = malloc(n * sizeof *lat), *lon = malloc(n * sizeof *lon);
-    uint32_t *ids = malloc(n * sizeof *ids);
-    int status = lat && lon && ids ? 0 : -1;
-    for (int k = 0; status == 0 && k < PLACE_KIND_COUNT; k++) {
-        size_t m = 0;
-        for (size_t i = 0; i < r->nplaces; i++)
-            if (r->places[i].kind == (enum place_kind)k) {
-                lat[m] = r->places[i].lat, lon[m] = r->places[i].lon, ids[m] = (uint32_t)i;
-                m++;
-            }
-        r->index[k] = geo_index_build(lat, lon, ids, m);
-        r->clusters[k] = cluster_index_build(lat, lon, ids, m);
-        if (r->index[k] == NULL || r->clusters[k] == NULL)
+    struct kind_points pts[PLACE_KIND_COUNT] = {{0}};
+    int status = 0;
+    for (size_t i = 0; i < r->nplaces; i++)
+        pts[r->places[i].kind].n++;
+    for (int k = 0; k < PLACE_KIND_COUNT; k++) {
+        size_t n = pts[k].n ? pts[k].n : 1;
+        pts[k].lat = malloc(n * sizeof *pts[k].lat);
+        pts[k].lon = malloc(n * sizeof *pts[k].lon);
+        pts[k].ids = malloc(n * sizeof *pts[k].ids);
+        if (!pts[k].lat || !pts[k].lon || !pts[k].ids)
             status = -1;
+        pts[k].n = 0;
+    }
+    if (status == 0) {
+        for (size_t i = 0; i < r->nplaces; i++) {
+            struct kind_points *p = &pts[r->places[i].kind];
+            p->lat[p->n] = r->places[i].lat, p->lon[p->n] = r->places[i].lon;
+            p->ids[p->n++] = (uint32_t)i;
+        }
+        r->points = pts;
+        pthread_t t;
+        bool threaded = pthread_create(&t, NULL, build_clusters, r) == 0;
+        for (int k = 0; k < PLACE_KIND_COUNT; k++)
+            r->index[k] = geo_index_build(pts[k].lat, pts[k].lon, pts[k].ids, pts[k].n);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            build_clusters(r);
+        r->points = NULL;
+        for (int k = 0; k < PLACE_KIND_COUNT; k++)
+            if (r->index[k] == NULL || r->clusters[k] == NULL)
+                status = -1;
+    }
+    for (int k = 0; k < PLACE_KIND_COUNT; k++) {
+        free(pts[k].lat);
+        free(pts[k].lon);
+        free(pts[k].ids);
     }
     if (status != 0)
         err_set(e, "out of memory building the spatial index");
-    free(lat);
-    free(lon);
-    free(ids);
     return status;
 }
 
 /* PRAGMA quick_check: page structure, indexes' row counts, NOT NULL and types. */
-static int quick_check(sqlite3 *db, const char *path, struct err *e)
+struct check_job {
+    sqlite3 *db;
+    const char *path;
+    struct err e;
+    int status;
+    double seconds;
+    bool map; /* read through a memory map */
+};
+
+
+static void *quick_check(void *arg)
 {
+    struct check_job *j = arg;
+    double t0 = now_s();
     sqlite3_stmt *st;
-    int status = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK) {
-        err_set(e, "%s: integrity check could not run: %s", path, sqlite3_errmsg(db));
-        return -1;
+    j->status = -1;
+    if (j->map) /* as read_all; not in the background, where its pages would stay resident long */
+        sqlite3_exec(j->db, "PRAGMA mmap_size = 2147418112", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(j->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK) {
+        err_set(&j->e, "%s: integrity check could not run: %s", j->path, sqlite3_errmsg(j->db));
+        sqlite3_exec(j->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+        return NULL;
     }
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *res = (const char *)sqlite3_column_text(st, 0);
         if (res && strcmp(res, "ok") == 0)
-            status = 0;
+            j->status = 0;
         else
-            err_set(e, "%s: integrity check failed: %s", path, res ? res : "?");
+            err_set(&j->e, "%s: integrity check failed: %s", j->path, res ? res : "?");
     } else {
-        err_set(e, "%s: integrity check failed: %s", path, sqlite3_errmsg(db));
+        err_set(&j->e, "%s: integrity check failed: %s", j->path, sqlite3_errmsg(j->db));
     }
     sqlite3_finalize(st);
-    return status;
+    sqlite3_exec(j->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+    j->seconds = now_s() - t0;
+    return NULL;
 }
 
+/*
+ * The background check: holds its own reference to r, borrows one of its
+ * connections, and runs at the lowest CPU priority (Linux applies a nice
+ * value to the calling thread only) so requests keep their share.
+ */
+static void *background_check(void *arg)
+{
+    struct release *r = arg;
+    struct check_job job = {.path = r->path, .db = store_pool_get(r->pool)};
+    prio_lower_this_thread(PRIO_IDLE);
+    quick_check(&job);
+    store_pool_put(r->pool, job.db);
+    r->timings.check_s = job.seconds;
+    if (job.status != 0) {
+        snprintf(r->integrity_why, sizeof r->integrity_why, "%s", job.e.msg);
+        fprintf(stderr, "bhxh-geo: release %s FAILED its integrity check: %s\n", r->id,
+                job.e.msg);
+    } else {
+        fprintf(stderr, "bhxh-geo: release %s passed its integrity check in %.2f s\n", r->id,
+                job.seconds);
+    }
+    atomic_store(&r->integrity,
+                 job.status == 0 ? RELEASE_INTEGRITY_OK : RELEASE_INTEGRITY_FAILED);
+    release_unref(r);
+    return NULL;
+}
+
+static void start_background_check(struct release *r)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    atomic_store(&r->integrity, RELEASE_INTEGRITY_CHECKING);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, background_check, release_retain(r)) != 0) {
+        release_unref(r); /* not the last reference: the caller holds one */
+        atomic_store(&r->integrity, RELEASE_INTEGRITY_UNCHECKED);
+        fprintf(stderr, "bhxh-geo: release %s: cannot start the integrity check\n", r->id);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+enum release_integrity release_integrity(const struct release *r, const char **why)
+{
+    enum release_integrity i = atomic_load(&r->integrity);
+    if (why)
+        *why = i == RELEASE_INTEGRITY_FAILED ? r->integrity_why : NULL;
+    return i;
+}
+
+const char *release_integrity_name(enum release_integrity i)
+{
+    static const char *const names[] = {"unchecked", "checking", "ok", "failed"};
+    return names[i];
+}
+
+/*
+ * Reads the places and the administrative units, with two loaders when two
+ * connections are given. Reading the whole file goes faster through a
+ * memory map; requests later read few pages, and a mapping would keep the
+ * pages read now in the process's resident set, so it goes once the
+ * reading is done.
+ */
+static int read_all(struct release *r, sqlite3 **dbs, int ndb, const char *path, struct err *e)
+{
+    int64_t *rowids = NULL;
+    for (int i = 0; i < ndb; i++)
+        sqlite3_exec(dbs[i], "PRAGMA mmap_size = 2147418112", NULL, NULL, NULL);
+    int rc = -1;
+    if (read_built_at(dbs[0], r) != 0)
+        err_set(e, "%s: the release table has no build time", path);
+    else if (load_places(r, dbs, ndb, &rowids, path, e) == 0 && order_places(r, rowids, e) == 0 &&
+             admin_table_load(dbs[0], &r->strings, &r->admin, e) == 0)
+        rc = 0;
+    for (int i = 0; i < ndb; i++)
+        sqlite3_exec(dbs[i], "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+    free(rowids);
+    return rc;
+}
+
+/*
+ * Opening reads the file on one connection while, for RELEASE_CHECK_FULL,
+ * SQLite's quick_check reads it on another (when the pool has two), so the
+ * check costs little extra time on a machine with two cores.
+ */
 struct release *release_open(const char *path, unsigned connections, enum release_check check,
                              struct err *e)
 {
+    double t0 = now_s();
     struct release *r = calloc(1, sizeof *r);
     if (r == NULL) {
         err_set(e, "out of memory");
@@ -256,16 +626,61 @@ struct release *release_open(const char *path, unsigned connections, enum releas
         release_unref(r);
         return NULL;
     }
-    sqlite3 *db = store_pool_get(r->pool);
-    int ok = (check != RELEASE_CHECK_FULL || quick_check(db, path, e) == 0) &&
-             read_built_at(db, r) == 0 && load_places(db, r, path, e) == 0 &&
-             admin_table_load(db, &r->strings, &r->admin, e) == 0;
-    store_pool_put(r->pool, db);
+    struct check_job job = {.path = path, .status = 0, .map = true};
+    pthread_t checker;
+    bool checking = false;
+    if (check == RELEASE_CHECK_FULL) {
+        job.db = store_pool_get(r->pool);
+        if (connections < 2 || pthread_create(&checker, NULL, quick_check, &job) != 0) {
+            quick_check(&job); /* one connection: check, then read on it */
+            store_pool_put(r->pool, job.db);
+            job.db = NULL;
+        } else {
+            checking = true;
+        }
+    }
+    int ok = checking || job.status == 0; /* job.status is the checker's until joined */
+    if (ok) {
+        /* Two loaders when a connection is free beside the check's. */
+        sqlite3 *dbs[2] = {store_pool_get(r->pool), NULL};
+        int ndb = connections >= (checking ? 3u : 2u) ? 2 : 1;
+        if (ndb == 2)
+            dbs[1] = store_pool_get(r->pool);
+        double t1 = now_s();
+        ok = read_all(r, dbs, ndb, path, e) == 0;
+        r->timings.read_s = now_s() - t1;
+        for (int i = 0; i < ndb; i++)
+            store_pool_put(r->pool, dbs[i]);
+    }
+    if (checking) {
+        pthread_join(checker, NULL);
+        store_pool_put(r->pool, job.db);
+    }
+    r->timings.check_s = job.seconds;
+    if (job.status != 0) {
+        *e = job.e;
+        ok = 0;
+    }
+    atomic_init(&r->integrity, check == RELEASE_CHECK_FULL ? RELEASE_INTEGRITY_OK
+                                                           : RELEASE_INTEGRITY_UNCHECKED);
+    double t2 = now_s();
     if (!ok || link_children(r, e) != 0 || build_indexes(r, e) != 0) {
         release_unref(r);
         return NULL;
     }
+    r->timings.index_s = now_s() - t2;
+    r->timings.total_s = now_s() - t0;
+    malloc_trim(0); /* the loading's temporary tables leave free pages behind */
+    if (check == RELEASE_CHECK_BACKGROUND) {
+        snprintf(r->path, sizeof r->path, "%s", path);
+        start_background_check(r);
+    }
     return r;
+}
+
+const struct release_timings *release_timings(const struct release *r)
+{
+    return &r->timings;
 }
 
 struct release *release_retain(struct release *r)
@@ -289,6 +704,7 @@ void release_unref(struct release *r)
     free(r->children);
     admin_table_free(&r->admin);
     arena_free(&r->strings);
+    arena_free(&r->more_strings);
     free(r);
 }
 

@@ -27,7 +27,27 @@ struct release;
 enum release_check {
     RELEASE_CHECK_SCHEMA, /* expected tables, schema version and one release row */
     RELEASE_CHECK_FULL,   /* that, plus SQLite's PRAGMA quick_check over the whole file */
+    /*
+     * SCHEMA before accepting, then quick_check on a background thread at low
+     * CPU priority while the release serves (release_integrity tells the
+     * result): for start-up, when there is no older release to keep serving
+     * and answering soon matters more than checking every index page first.
+     */
+    RELEASE_CHECK_BACKGROUND,
 };
+
+/* What is known of a release's integrity (PRAGMA quick_check). */
+enum release_integrity {
+    RELEASE_INTEGRITY_UNCHECKED, /* opened with RELEASE_CHECK_SCHEMA */
+    RELEASE_INTEGRITY_CHECKING,  /* the background check is running */
+    RELEASE_INTEGRITY_OK,
+    RELEASE_INTEGRITY_FAILED,
+};
+
+/* The state of the check; for FAILED, *why (if why is not NULL) receives SQLite's finding. */
+enum release_integrity release_integrity(const struct release *r, const char **why);
+/* "unchecked", "checking", "ok", "failed". */
+const char *release_integrity_name(enum release_integrity i);
 
 /*
  * Opens path read-only with a pool of `connections` SQLite connections (one
@@ -36,6 +56,16 @@ enum release_check {
  */
 struct release *release_open(const char *path, unsigned connections, enum release_check check,
                              struct err *e);
+
+/*
+ * Seconds release_open took: the integrity check (RELEASE_CHECK_FULL; it runs
+ * beside the reading when the pool has two connections), reading places and
+ * units, building the indexes, and all of it.
+ */
+struct release_timings {
+    double check_s, read_s, index_s, total_s;
+};
+const struct release_timings *release_timings(const struct release *r);
 
 /* Reference counting: retain returns r; the last release_unref frees it. */
 struct release *release_retain(struct release *r);

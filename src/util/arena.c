@@ -1,5 +1,7 @@
 #include "util/arena.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +13,15 @@ struct arena_chunk {
     char data[];
 };
 
-char *arena_strndup(struct arena *a, const char *s, size_t n)
+#define ALIGN _Alignof(max_align_t)
+
+/* n bytes at c->data + c->used + pad, where pad makes the address a multiple of align. */
+static char *take(struct arena *a, size_t n, size_t align)
 {
     struct arena_chunk *c = a->head;
-    if (c == NULL || c->size - c->used < n + 1) {
-        size_t size = n + 1 > CHUNK_SIZE ? n + 1 : CHUNK_SIZE;
+    size_t pad = c ? (align - (uintptr_t)(c->data + c->used) % align) % align : 0;
+    if (c == NULL || c->size - c->used < n + pad) {
+        size_t size = n + align > CHUNK_SIZE ? n + align : CHUNK_SIZE;
         c = malloc(sizeof *c + size);
         if (c == NULL)
             return NULL;
@@ -24,12 +30,29 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
         c->next = a->head;
         a->head = c;
         a->total += size;
+        pad = (align - (uintptr_t)c->data % align) % align;
     }
-    char *p = c->data + c->used;
+    char *p = c->data + c->used + pad;
+    c->used += pad + n;
+    a->used += pad + n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    char *p = take(a, n ? n : 1, ALIGN);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = take(a, n + 1, 1);
+    if (p == NULL)
+        return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
-    c->used += n + 1;
-    a->used += n + 1;
     return p;
 }
 

@@ -4,6 +4,9 @@
 - releases swap under load (file replaced, SIGHUP): every answer is 2xx/304
   and comes from one whole release;
 - a broken release is refused and the old one keeps serving;
+- a server started on a file whose search index pages are damaged answers
+  from the places it read, and /healthz turns 503 once the background integrity
+  check has found the damage;
 - an import killed with SIGKILL leaves the database untouched; a second
   import is refused while one runs; stale temporary files are cleaned;
 - slow clients are dropped, connection limits hold, oversized headers are
@@ -329,6 +332,53 @@ def check_drain(t, binary, data, tmp):
         t.check(True, "nothing listens after shutdown")
 
 
+def check_background_integrity(t, binary, data, tmp):
+    """Start-up answers before the whole file is checked; the check's finding reaches /healthz."""
+    good = os.path.join(tmp, "integrity-good.sqlite")
+    import_data(binary, data, good)
+    bad = os.path.join(tmp, "integrity-bad.sqlite")
+    shutil.copyfile(good, bad)
+    c = sqlite3.connect("file:%s?mode=ro" % bad, uri=True)
+    try:
+        page = c.execute("PRAGMA page_size").fetchone()[0]
+        pages = [r[0] for r in c.execute(
+            "SELECT pageno FROM dbstat WHERE name IN ('places_fts_data', 'places_fts_idx')")]
+    finally:
+        c.close()
+    t.check(len(pages) > 0, "the release has search index pages to damage", str(len(pages)))
+    with open(bad, "r+b") as f:  # search index pages only: places and their indexes stay readable
+        for n in pages:
+            f.seek((n - 1) * page)
+            f.write(b"\xa5" * page)
+    for db, want_ok in ((good, True), (bad, False)):
+        what = "good" if want_ok else "damaged"
+        srv = Server(binary, db)
+        try:
+            status, body = None, {}
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                status, _, body = srv.get_json("/healthz")
+                if body.get("integrity") != "checking":
+                    break
+                time.sleep(0.1)
+            if want_ok:
+                t.check(status == 200 and body.get("status") == "ok" and
+                        body.get("integrity") == "ok", "a good release passes the background check",
+                        f"{status} {body}")
+            else:
+                t.check(status == 503 and body.get("status") == "fail" and
+                        body.get("integrity") == "failed" and body.get("integrity_detail"),
+                        "damaged index pages: /healthz says 503 fail once checked", f"{status} {body}")
+            st, _, near = srv.get_json("/v1/nearest?lat=10.0&lon=105.1&limit=3")
+            t.check(st == 200 and len(near["results"]) == 3,
+                    f"the {what} release still answers nearest", str(st))
+        finally:
+            srv.stop()
+        log = srv.proc.stderr.read().decode(errors="replace")
+        t.check(("FAILED its integrity check" in log) != want_ok,
+                f"the {what} release's check result is logged", log[-300:])
+
+
 def main():
     args = parse_args(sys.argv[1:])
     t = Tally()
@@ -337,6 +387,7 @@ def main():
         check_killed_import(t, args["bin"], args["data"], tmp)
         check_limits(t, args["bin"], args["data"], tmp)
         check_drain(t, args["bin"], args["data"], tmp)
+        check_background_integrity(t, args["bin"], args["data"], tmp)
     return t.done()
 
 
