@@ -147,7 +147,8 @@ static int render_csv(const struct http_request *rq, const struct cluster_result
         rc |= csv_out_number(out, p ? p->lon : round(it->lon * 1e7) / 1e7, false);
         rc |= csv_out_field(out, p ? place_kind_name(p->kind) : NULL, false);
         rc |= csv_out_field(out, p ? p->code : NULL, false);
-        rc |= csv_out_field(out, p ? p->name : NULL, false);
+        char name[TEXT_PACK_MAX];
+        rc |= csv_out_field(out, p ? place_name(p, name) : NULL, false);
         rc |= csv_out_end(out);
     }
     return rc;

@@ -74,7 +74,7 @@ static void count_source(struct export_dataset_stats *st, const char *v)
 
 static int csv_row(struct export_sink *s, const struct export_dataset_info *info, const void *row)
 {
-    char tmp[32];
+    char tmp[EXPORT_TEXT_MAX];
     int rc = 0;
     for (size_t i = 0; i < info->ncolumns; i++)
         rc |= csv_out_field(&s->buf, export_column_text(&info->columns[i], row, tmp), i == 0);

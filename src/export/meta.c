@@ -24,7 +24,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
     }
 #define COL_NAME                                                                                   \
     {                                                                                              \
-        "name", PTEXT(name), "string", true, false, NULL, NULL, "Display name, Vietnamese."        \
+        "name", EXPORT_NAME, 0, "string", true, false, NULL, NULL, "Display name, Vietnamese."        \
     }
 #define COL_PARENT(desc)                                                                           \
     {                                                                                              \
@@ -33,7 +33,7 @@ static const char *const ADMIN_LEVELS[] = {"province", "district", "ward", NULL}
 
 /* The columns every place file ends with, in the order of the import format. */
 #define PLACE_TAIL                                                                                 \
-    {"address", PTEXT(address), "string", false,                                                   \
+    {"address", EXPORT_ADDRESS, 0, "string", false,                                                   \
      false,     NULL,           NULL,     "Street address as written locally."},                   \
         {"province_code",                                                                          \
          PATTR(province_code),                                                                     \
@@ -187,7 +187,8 @@ const struct export_dataset_info *export_dataset_info(enum export_dataset d)
     return &datasets[d];
 }
 
-const char *export_column_text(const struct export_column *c, const void *row, char tmp[32])
+const char *export_column_text(const struct export_column *c, const void *row,
+                               char tmp[EXPORT_TEXT_MAX])
 {
     const struct place *p = row;
     switch (c->value) {
@@ -195,9 +196,13 @@ const char *export_column_text(const struct export_column *c, const void *row, c
         return *(const char *const *)((const char *)row + c->offset);
     case EXPORT_ATTR:
         return *(const char *const *)((const char *)p->attrs + c->offset);
+    case EXPORT_NAME:
+        return place_name(p, tmp);
+    case EXPORT_ADDRESS:
+        return place_address(p, tmp);
     case EXPORT_LAT:
     case EXPORT_LON:
-        snprintf(tmp, 32, "%.12g", c->value == EXPORT_LAT ? p->lat : p->lon);
+        snprintf(tmp, EXPORT_TEXT_MAX, "%.12g", c->value == EXPORT_LAT ? p->lat : p->lon);
         return tmp;
     case EXPORT_APPROX:
         return p->position_approx ? "true" : "false";

@@ -17,12 +17,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "text/pack.h"
+
 #include "export/export.h"
+
+/* Room for the text of one column (a number, or an unpacked name or address). */
+#define EXPORT_TEXT_MAX TEXT_PACK_MAX
 
 /* How a column's text is made from a row. */
 enum export_value {
     EXPORT_TEXT,    /* the const char * at offset in the row (NULL: empty field) */
     EXPORT_ATTR,    /* the const char * at offset in the place's struct place_attrs */
+    EXPORT_NAME,    /* place name (kept packed) */
+    EXPORT_ADDRESS, /* place address (kept packed) */
     EXPORT_LAT,     /* place lat, "%.12g" */
     EXPORT_LON,     /* place lon */
     EXPORT_APPROX,  /* place position_approx: true/false */
@@ -62,7 +69,8 @@ struct export_succession {
  * The text of column c for row (a struct place, struct admin_unit or struct
  * export_succession, by dataset); tmp holds numbers.
  */
-const char *export_column_text(const struct export_column *c, const void *row, char tmp[32]);
+const char *export_column_text(const struct export_column *c, const void *row,
+                               char tmp[EXPORT_TEXT_MAX]);
 
 /* datapackage.json for m (new reference, or NULL when memory ran out). */
 json_t *export_datapackage_json(const struct export_manifest *m);

@@ -43,12 +43,13 @@ int place_json_open(struct buf *b, const struct place *p, bool coords)
 {
     int rc = buf_append(b, "{", 1) | json_out_key(b, "kind") |
              json_out_string(b, place_kind_name(p->kind));
+    char name[TEXT_PACK_MAX], address[TEXT_PACK_MAX];
     const struct {
         const char *key, *val;
     } strs[] = {
         {"code", p->code},
-        {"name", p->name},
-        {"address", p->address},
+        {"name", place_name(p, name)},
+        {"address", place_address(p, address)},
         {"phone", p->phone},
         {"email", p->attrs->email},
         {"website", p->attrs->website},

@@ -80,8 +80,9 @@ static int csv_row(const struct place_item *it, unsigned extras, struct buf *out
     const char *accepts = p->accepts_initial_registration < 0      ? NULL
                           : p->accepts_initial_registration ? "true"
                                                             : "false";
-    const char *text[] = {place_kind_name(p->kind), p->code, p->name, p->attrs->parent_code, p->attrs->level,
-                          p->attrs->facility_class, p->attrs->ownership, accepts, p->attrs->agent_type, p->address,
+    char name[TEXT_PACK_MAX], address[TEXT_PACK_MAX];
+    const char *text[] = {place_kind_name(p->kind), p->code, place_name(p, name), p->attrs->parent_code, p->attrs->level,
+                          p->attrs->facility_class, p->attrs->ownership, accepts, p->attrs->agent_type, place_address(p, address),
                           p->attrs->province_code, p->attrs->district_code, p->attrs->ward_code, p->phone, p->attrs->email,
                           p->attrs->website, p->attrs->opening_hours};
     int rc = 0;

@@ -8,9 +8,11 @@
  * The k-d trees and the cluster indexes are built on two threads.
  *
  * Memory (about 1 million places): a struct place is 72 bytes; the
- * attributes many places share are interned (struct place_attrs); the
- * SQLite connections do not keep a memory map of the file once loading is
- * done.
+ * attributes many places share are interned (struct place_attrs); names
+ * and addresses are kept packed with a dictionary of the release's frequent
+ * words, sampled before the loaders start (text/pack.h: about 40% of their
+ * size); the SQLite connections do not keep a memory map of the file once
+ * loading is done.
  */
 #include "store/release.h"
 
@@ -44,6 +46,7 @@ struct release {
     struct arena strings, more_strings; /* the second for a second loader */
     struct derived *derived; /* values derived on demand (store/derived.h) */
     struct release_timings timings;
+    struct text_pack *pack; /* packs the places' names and addresses */
     char path[4096];            /* for the background check's messages */
     atomic_int integrity;       /* enum release_integrity */
     char integrity_why[sizeof((struct err *)0)->msg]; /* set before integrity becomes FAILED */
@@ -151,10 +154,14 @@ static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
     if (s == NULL || place_kind_parse(s, n, &kind) != 0)
         return -1;
     p->kind = (uint8_t)kind;
-    const char **own[] = {&p->code, &p->name, &p->address, &p->phone};
+    const char **own[] = {&p->code, &p->packed_name, &p->packed_address, &p->phone};
     for (int i = 0; i < 4; i++) {
         s = column(st, COL_OWN + i, &n);
-        if (s && (*own[i] = arena_strndup(l->arena, s, n)) == NULL)
+        if (s == NULL)
+            continue;
+        *own[i] = i == 1 || i == 2 ? text_pack_store(l->r->pack, l->arena, s, n)
+                                   : arena_strndup(l->arena, s, n);
+        if (*own[i] == NULL)
             return -1;
     }
     struct place_attrs a;
@@ -168,6 +175,7 @@ static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
         if (s && (*shared[i] = intern_str(&l->strings, s, n)) == NULL)
             return -1;
     }
+    a.pack = l->r->pack;
     if ((p->attrs = intern_attrs(l, &a)) == NULL)
         return -1;
     p->lat = sqlite3_column_double(st, COL_LAT);
@@ -176,7 +184,7 @@ static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
                                           ? -1
                                           : (sqlite3_column_int(st, COL_LAT + 2) != 0);
     p->position_approx = sqlite3_column_int(st, COL_LAT + 3) != 0;
-    return p->code == NULL || p->name == NULL ? -1 : 0;
+    return p->code == NULL || p->packed_name == NULL ? -1 : 0;
 }
 
 static sqlite3_int64 scalar(sqlite3 *db, const char *sql)
@@ -239,6 +247,41 @@ static int loader_alloc(struct loader *l, size_t cap)
 }
 
 /*
+ * The dictionary that packs names and addresses (text/pack.h), from a
+ * sample spread over the table: SAMPLE_RUNS runs of SAMPLE_ROWS rows.
+ */
+#define SAMPLE_RUNS 8
+#define SAMPLE_ROWS 5000
+
+static struct text_pack *sample_pack(sqlite3 *db, sqlite3_int64 max)
+{
+    struct text_pack_sample *smp = text_pack_sample_new();
+    sqlite3_stmt *st = NULL;
+    if (smp == NULL || sqlite3_prepare_v2(db,
+                                          "SELECT name, address FROM places WHERE id > ?1"
+                                          " ORDER BY id LIMIT ?2",
+                                          -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (int k = 0; k < SAMPLE_RUNS; k++) {
+        sqlite3_bind_int64(st, 1, max / SAMPLE_RUNS * k);
+        sqlite3_bind_int(st, 2, SAMPLE_ROWS);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < 2; c++) {
+                const char *t = (const char *)sqlite3_column_text(st, c);
+                if (t && text_pack_sample_add(smp, t, (size_t)sqlite3_column_bytes(st, c)) != 0)
+                    goto fail;
+            }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return text_pack_build(smp);
+fail:
+    sqlite3_finalize(st);
+    text_pack_sample_free(smp);
+    return NULL;
+}
+
+/*
  * Reads every place into r->places with ndb loaders (1 or 2) on the
  * connections dbs; *rowids receives the places.id of each (in r->places
  * order; the caller frees it).
@@ -253,6 +296,11 @@ static int load_places(struct release *r, sqlite3 **dbs, int ndb, int64_t **rowi
         return -1;
     }
     r->max_rowid = (size_t)max;
+    if ((r->pack = sample_pack(dbs[0], max)) == NULL) {
+        err_set(e, "%s: cannot sample the names and addresses: %s", path,
+                sqlite3_errmsg(dbs[0]));
+        return -1;
+    }
     struct loader l[2] = {{.r = r, .arena = &r->strings, .db = dbs[0], .lo = -1, .hi = max},
                           {.r = r, .arena = &r->more_strings, .db = ndb > 1 ? dbs[1] : NULL,
                            .lo = max / 2, .hi = max}};
@@ -705,6 +753,7 @@ void release_unref(struct release *r)
     admin_table_free(&r->admin);
     arena_free(&r->strings);
     arena_free(&r->more_strings);
+    text_pack_free(r->pack);
     free(r);
 }
 
