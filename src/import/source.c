@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "import/csv.h"
+#include "text/nfc.h"
 
 void imp_error(struct imp_ctx *c, const char *path, unsigned long line, const char *fmt, ...)
 {
@@ -233,6 +234,7 @@ out:
 /* The fields of a record in a legacy encoding, converted to UTF-8; reused from record to record. */
 struct recoded {
     struct buf bytes;
+    struct buf scratch; /* one field on its way to NFC */
     char **fields;
     size_t *lens, *off, cap;
 };
@@ -240,6 +242,7 @@ struct recoded {
 static void recoded_free(struct recoded *rr)
 {
     buf_free(&rr->bytes);
+    buf_free(&rr->scratch);
     free(rr->fields);
     free(rr->lens);
     free(rr->off);
@@ -286,8 +289,66 @@ static void report_encoding(struct imp_ctx *c, struct imp_file *f, const struct 
         imp_error(c, f->path, line, "column %zu: %s", i + 1, e->msg);
 }
 
+/* Puts the text rr->bytes holds from at on in NFC (text/nfc.h), if it may not be. */
+static int nfc_tail(struct recoded *rr, size_t at)
+{
+    if (!nfc_maybe_needed(rr->bytes.data + at, rr->bytes.len - at))
+        return 0;
+    buf_reset(&rr->scratch);
+    if (buf_append(&rr->scratch, rr->bytes.data + at, rr->bytes.len - at) != 0)
+        return -1;
+    rr->bytes.len = at;
+    if (nfc_append(rr->scratch.data, rr->scratch.len, &rr->bytes) == 0)
+        return 0;
+    /* not UTF-8 after all (the checks that report it come later): kept as it was */
+    rr->bytes.len = at;
+    return buf_append(&rr->bytes, rr->scratch.data, rr->scratch.len);
+}
+
+/* Points rec at its fields, which rr->bytes holds from rr->off (NUL-terminated). */
+static void point_at(struct csv_record *rec, struct recoded *rr)
+{
+    for (size_t i = 0; i < rec->nfields; i++)
+        rr->fields[i] = rr->bytes.data + rr->off[i];
+    rec->fields = rr->fields;
+    rec->lens = rr->lens;
+}
+
 /*
- * Converts every field of rec to UTF-8 and points rec at the result.
+ * Puts every field of rec (UTF-8) in Unicode NFC, so that text decomposed
+ * by the tool that wrote the file ("ệ" as e + U+0323 + U+0302) is stored as
+ * everyone else writes it. Most records need nothing and are left as they
+ * are; otherwise rec is pointed at normalised copies in rr. Returns false
+ * (after reporting) when memory ran out.
+ */
+static bool nfc_record(struct imp_ctx *c, struct csv_record *rec, struct recoded *rr)
+{
+    size_t i = 0;
+    while (i < rec->nfields && !nfc_maybe_needed(rec->fields[i], rec->lens[i]))
+        i++;
+    if (i == rec->nfields)
+        return true;
+    if (!recoded_grow(rr, rec->nfields)) {
+        imp_fail(c, "out of memory");
+        return false;
+    }
+    buf_reset(&rr->bytes);
+    for (i = 0; i < rec->nfields; i++) {
+        size_t at = rr->bytes.len;
+        if (buf_append(&rr->bytes, rec->fields[i], rec->lens[i]) != 0 || nfc_tail(rr, at) != 0 ||
+            buf_append(&rr->bytes, "", 1) != 0) {
+            imp_fail(c, "out of memory");
+            return false;
+        }
+        rr->off[i] = at;
+        rr->lens[i] = rr->bytes.len - 1 - at;
+    }
+    point_at(rec, rr);
+    return true;
+}
+
+/*
+ * Converts every field of rec to UTF-8 (in NFC) and points rec at the result.
  * Returns false (after reporting) when a field is not valid in the
  * encoding or memory ran out.
  */
@@ -307,17 +368,14 @@ static bool recode_record(struct imp_ctx *c, struct imp_file *f, const struct he
             report_encoding(c, f, h, rec, i, bad_at, &e);
             return false;
         }
-        if (rc != 0 || buf_append(&rr->bytes, "", 1) != 0) {
+        if (rc != 0 || nfc_tail(rr, at) != 0 || buf_append(&rr->bytes, "", 1) != 0) {
             imp_fail(c, "out of memory");
             return false;
         }
         rr->off[i] = at;
         rr->lens[i] = rr->bytes.len - 1 - at;
     }
-    for (size_t i = 0; i < rec->nfields; i++)
-        rr->fields[i] = rr->bytes.data + rr->off[i];
-    rec->fields = rr->fields;
-    rec->lens = rr->lens;
+    point_at(rec, rr);
     return true;
 }
 
@@ -382,7 +440,8 @@ static bool read_rows(struct imp_ctx *c, struct imp_file *f, struct csv_reader *
                 break;
             continue;
         }
-        if (!h->ok || (f->recoder && !recode_record(c, f, h, &rec, rr)))
+        if (!h->ok ||
+            !(f->recoder ? recode_record(c, f, h, &rec, rr) : nfc_record(c, &rec, rr)))
             continue;
         /* An empty required field is reported once, here; fn skips its checks. */
         row_values(c, f, h, &rec, sp->cols, sp->ncols, vals);
@@ -405,7 +464,7 @@ static void read_header(struct imp_ctx *c, struct imp_file *f, struct csv_reader
                   recode_name(f->encoding));
         return;
     }
-    if (f->recoder && !recode_record(c, f, h, rec, rr))
+    if (!(f->recoder ? recode_record(c, f, h, rec, rr) : nfc_record(c, rec, rr)))
         return;
     if (header_read(c, f, rec, h, sp->cols, sp->ncols, sp->hfn, sp->arg) != 0) {
         imp_fail(c, "out of memory");

@@ -180,7 +180,14 @@ def check_headers(t, binary, data, tmp):
     tcvn3_opts = ["--encoding", "tcvn3"]
     for name in others:
         tcvn3_opts += ["--encoding", f"{name}=utf-8"]
+    # The same file decomposed (NFD, as macOS tools write it), headers included.
+    with open(os.path.join(FIX, "facilities-vi-headers.csv"), encoding="utf-8") as f:
+        nfd_text = unicodedata.normalize("NFD", f.read())
+    nfd = os.path.join(tmp, "facilities-vi-headers-nfd.csv")
+    with open(nfd, "w", encoding="utf-8", newline="") as f:
+        f.write(nfd_text)
     for label, fixture, opts in (("UTF-8", "facilities-vi-headers.csv", []),
+                                 ("UTF-8 NFD", nfd, []),
                                  ("CP1258", "facilities-cp1258.csv",
                                   ["--encoding", "facilities.csv=cp1258"]),
                                  ("TCVN3", "facilities-tcvn3.csv", tcvn3_opts)):
@@ -197,11 +204,13 @@ def check_headers(t, binary, data, tmp):
                    p.get("accepts_initial_registration"), p.get("phone"))
             t.check(got == (name, level, cls, own, initial, phone),
                     f"{label} {code}: name, Tuyến, Hạng, sở hữu, KCB ban đầu, phone", str(got))
-        with open(os.path.join(FIX, fixture), "rb") as f:
+        with open(os.path.join(FIX, fixture), "rb") as f:  # FIX/absolute is absolute
             sha = hashlib.sha256(f.read()).hexdigest()
         t.check(sources.get("facilities.csv") == sha,
                 f"{label}: release_sources has the SHA-256 of the file as given", "")
-    if len(results) == 3:
+    if len(results) == 4:
+        t.check(results["UTF-8 NFD"] == results["UTF-8"],
+                "decomposed (NFD) UTF-8 rows are stored composed: equal to the NFC rows")
         t.check(results["CP1258"] == results["UTF-8"], "CP1258 rows equal the UTF-8 rows")
         t.check(results["TCVN3"] == results["UTF-8"], "TCVN3 rows equal the UTF-8 rows")
         names = [p["name"] for p in results["CP1258"].values()]
