@@ -305,56 +305,25 @@ static int nfc_tail(struct recoded *rr, size_t at)
     return buf_append(&rr->bytes, rr->scratch.data, rr->scratch.len);
 }
 
-/* Points rec at its fields, which rr->bytes holds from rr->off (NUL-terminated). */
-static void point_at(struct csv_record *rec, struct recoded *rr)
-{
-    for (size_t i = 0; i < rec->nfields; i++)
-        rr->fields[i] = rr->bytes.data + rr->off[i];
-    rec->fields = rr->fields;
-    rec->lens = rr->lens;
-}
-
 /*
- * Puts every field of rec (UTF-8) in Unicode NFC, so that text decomposed
- * by the tool that wrote the file ("ệ" as e + U+0323 + U+0302) is stored as
- * everyone else writes it. Most records need nothing and are left as they
- * are; otherwise rec is pointed at normalised copies in rr. Returns false
- * (after reporting) when memory ran out.
+ * Converts every field of rec to UTF-8 when the file is in a legacy
+ * encoding, and puts every field in Unicode NFC, so that text decomposed by
+ * the tool that wrote the file ("ệ" as e + U+0323 + U+0302) is stored as
+ * everyone else writes it; rec is pointed at the results in rr. A UTF-8
+ * record that is NFC already (nearly all) is left as it is. Returns false
+ * (after reporting) when a field is not valid in the encoding or memory ran
+ * out.
  */
-static bool nfc_record(struct imp_ctx *c, struct csv_record *rec, struct recoded *rr)
+static bool convert_record(struct imp_ctx *c, struct imp_file *f, const struct header *h,
+                           struct csv_record *rec, struct recoded *rr)
 {
-    size_t i = 0;
-    while (i < rec->nfields && !nfc_maybe_needed(rec->fields[i], rec->lens[i]))
-        i++;
-    if (i == rec->nfields)
-        return true;
-    if (!recoded_grow(rr, rec->nfields)) {
-        imp_fail(c, "out of memory");
-        return false;
+    if (f->recoder == NULL) {
+        size_t i = 0;
+        while (i < rec->nfields && !nfc_maybe_needed(rec->fields[i], rec->lens[i]))
+            i++;
+        if (i == rec->nfields)
+            return true;
     }
-    buf_reset(&rr->bytes);
-    for (i = 0; i < rec->nfields; i++) {
-        size_t at = rr->bytes.len;
-        if (buf_append(&rr->bytes, rec->fields[i], rec->lens[i]) != 0 || nfc_tail(rr, at) != 0 ||
-            buf_append(&rr->bytes, "", 1) != 0) {
-            imp_fail(c, "out of memory");
-            return false;
-        }
-        rr->off[i] = at;
-        rr->lens[i] = rr->bytes.len - 1 - at;
-    }
-    point_at(rec, rr);
-    return true;
-}
-
-/*
- * Converts every field of rec to UTF-8 (in NFC) and points rec at the result.
- * Returns false (after reporting) when a field is not valid in the
- * encoding or memory ran out.
- */
-static bool recode_record(struct imp_ctx *c, struct imp_file *f, const struct header *h,
-                          struct csv_record *rec, struct recoded *rr)
-{
     if (!recoded_grow(rr, rec->nfields)) {
         imp_fail(c, "out of memory");
         return false;
@@ -363,8 +332,10 @@ static bool recode_record(struct imp_ctx *c, struct imp_file *f, const struct he
     for (size_t i = 0; i < rec->nfields; i++) {
         size_t at = rr->bytes.len, bad_at = 0;
         struct err e;
-        int rc = recoder_to_utf8(f->recoder, rec->fields[i], rec->lens[i], &rr->bytes, &bad_at, &e);
-        if (rc == -1) {
+        int rc = f->recoder ? recoder_to_utf8(f->recoder, rec->fields[i], rec->lens[i],
+                                              &rr->bytes, &bad_at, &e)
+                            : buf_append(&rr->bytes, rec->fields[i], rec->lens[i]);
+        if (rc == -1 && f->recoder) {
             report_encoding(c, f, h, rec, i, bad_at, &e);
             return false;
         }
@@ -375,7 +346,10 @@ static bool recode_record(struct imp_ctx *c, struct imp_file *f, const struct he
         rr->off[i] = at;
         rr->lens[i] = rr->bytes.len - 1 - at;
     }
-    point_at(rec, rr);
+    for (size_t i = 0; i < rec->nfields; i++)
+        rr->fields[i] = rr->bytes.data + rr->off[i];
+    rec->fields = rr->fields;
+    rec->lens = rr->lens;
     return true;
 }
 
@@ -440,8 +414,7 @@ static bool read_rows(struct imp_ctx *c, struct imp_file *f, struct csv_reader *
                 break;
             continue;
         }
-        if (!h->ok ||
-            !(f->recoder ? recode_record(c, f, h, &rec, rr) : nfc_record(c, &rec, rr)))
+        if (!h->ok || !convert_record(c, f, h, &rec, rr))
             continue;
         /* An empty required field is reported once, here; fn skips its checks. */
         row_values(c, f, h, &rec, sp->cols, sp->ncols, vals);
@@ -464,7 +437,7 @@ static void read_header(struct imp_ctx *c, struct imp_file *f, struct csv_reader
                   recode_name(f->encoding));
         return;
     }
-    if (!(f->recoder ? recode_record(c, f, h, rec, rr) : nfc_record(c, rec, rr)))
+    if (!convert_record(c, f, h, rec, rr))
         return;
     if (header_read(c, f, rec, h, sp->cols, sp->ncols, sp->hfn, sp->arg) != 0) {
         imp_fail(c, "out of memory");

@@ -71,10 +71,8 @@ struct release {
 struct loader {
     struct release *r;
     struct arena *arena;
-    struct intern strings;
-    const struct place_attrs **sets; /* open addressing over attribute sets */
-    uint32_t *set_hashes;
-    size_t sets_cap, nsets;
+    struct intern strings; /* attribute strings */
+    struct intern sets;    /* struct place_attrs */
     sqlite3 *db;
     sqlite3_int64 lo, hi;
     struct place *places; /* room for cap places; n filled */
@@ -97,53 +95,6 @@ static const char *column(sqlite3_stmt *st, int i, size_t *n)
     const char *s = (const char *)sqlite3_column_text(st, i);
     *n = (size_t)sqlite3_column_bytes(st, i);
     return s && *n ? s : NULL;
-}
-
-static int sets_grow(struct loader *l)
-{
-    size_t cap = l->sets_cap ? 2 * l->sets_cap : 1024;
-    const struct place_attrs **sets = calloc(cap, sizeof *sets);
-    uint32_t *hashes = malloc(cap * sizeof *hashes);
-    if (sets == NULL || hashes == NULL) {
-        free(sets);
-        free(hashes);
-        return -1;
-    }
-    for (size_t i = 0; i < l->sets_cap; i++) {
-        if (l->sets[i] == NULL)
-            continue;
-        size_t j = l->set_hashes[i] & (cap - 1);
-        while (sets[j])
-            j = (j + 1) & (cap - 1);
-        sets[j] = l->sets[i];
-        hashes[j] = l->set_hashes[i];
-    }
-    free(l->sets);
-    free(l->set_hashes);
-    l->sets = sets;
-    l->set_hashes = hashes;
-    l->sets_cap = cap;
-    return 0;
-}
-
-/* The shared copy of a (whose strings are interned, so pointers compare as values). */
-static const struct place_attrs *intern_attrs(struct loader *l, const struct place_attrs *a)
-{
-    if ((l->nsets + 1) * 4 > l->sets_cap * 3 && sets_grow(l) != 0)
-        return NULL;
-    uint32_t h = intern_hash(INTERN_HASH_SEED, a, sizeof *a);
-    size_t i = h & (l->sets_cap - 1);
-    for (; l->sets[i]; i = (i + 1) & (l->sets_cap - 1))
-        if (l->set_hashes[i] == h && memcmp(l->sets[i], a, sizeof *a) == 0)
-            return l->sets[i];
-    struct place_attrs *copy = arena_alloc(l->arena, sizeof *copy);
-    if (copy == NULL)
-        return NULL;
-    *copy = *a;
-    l->sets[i] = copy;
-    l->set_hashes[i] = h;
-    l->nsets++;
-    return copy;
 }
 
 static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
@@ -176,7 +127,7 @@ static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
             return -1;
     }
     a.pack = l->r->pack;
-    if ((p->attrs = intern_attrs(l, &a)) == NULL)
+    if ((p->attrs = intern_record(&l->sets, &a)) == NULL)
         return -1;
     p->lat = sqlite3_column_double(st, COL_LAT);
     p->lon = sqlite3_column_double(st, COL_LAT + 1);
@@ -204,6 +155,7 @@ static void *load_range(void *arg)
     sqlite3_stmt *st;
     l->status = -1;
     intern_init(&l->strings, l->arena);
+    intern_init_records(&l->sets, l->arena, sizeof(struct place_attrs));
     if (sqlite3_prepare_v2(l->db, "SELECT " PLACE_COLUMNS " FROM places WHERE id > ?1 AND id <= ?2",
                            -1, &st, NULL) != SQLITE_OK) {
         err_set(&l->e, "cannot read places: %s", sqlite3_errmsg(l->db));
@@ -231,8 +183,7 @@ static void *load_range(void *arg)
 static void loader_free(struct loader *l)
 {
     intern_free(&l->strings);
-    free(l->sets);
-    free(l->set_hashes);
+    intern_free(&l->sets);
     free(l->places);
     free(l->rowids);
 }

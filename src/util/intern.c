@@ -1,5 +1,6 @@
 #include "util/intern.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,12 @@ void intern_init(struct intern *t, struct arena *arena)
 {
     memset(t, 0, sizeof *t);
     t->arena = arena;
+}
+
+void intern_init_records(struct intern *t, struct arena *arena, size_t size)
+{
+    intern_init(t, arena);
+    t->record = size;
 }
 
 void intern_free(struct intern *t)
@@ -65,20 +72,41 @@ static int grow(struct intern *t)
     return 0;
 }
 
-const char *intern_str(struct intern *t, const char *s, size_t n)
+/* Whether the value in a slot equals the n bytes at s (a string's NUL follows them). */
+static bool same(const struct intern *t, const char *slot, const char *s, size_t n)
+{
+    if (t->record)
+        return memcmp(slot, s, n) == 0;
+    return strncmp(slot, s, n) == 0 && slot[n] == '\0';
+}
+
+/* The table's copy of the n bytes at s, made on first sight. */
+static const char *intern(struct intern *t, const char *s, size_t n)
 {
     if ((t->n + 1) * 4 > t->cap * 3 && grow(t) != 0)
         return NULL;
     uint32_t h = intern_hash(INTERN_HASH_SEED, s, n);
     size_t i = h & (t->cap - 1);
     for (; t->slots[i]; i = (i + 1) & (t->cap - 1))
-        if (t->hashes[i] == h && strncmp(t->slots[i], s, n) == 0 && t->slots[i][n] == '\0')
+        if (t->hashes[i] == h && same(t, t->slots[i], s, n))
             return t->slots[i];
-    const char *copy = arena_strndup(t->arena, s, n);
+    char *copy = t->record ? arena_alloc(t->arena, n) : arena_strndup(t->arena, s, n);
     if (copy == NULL)
         return NULL;
+    if (t->record)
+        memcpy(copy, s, n);
     t->slots[i] = copy;
     t->hashes[i] = h;
     t->n++;
     return copy;
+}
+
+const char *intern_str(struct intern *t, const char *s, size_t n)
+{
+    return intern(t, s, n);
+}
+
+const void *intern_record(struct intern *t, const void *rec)
+{
+    return intern(t, rec, t->record);
 }

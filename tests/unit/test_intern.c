@@ -43,6 +43,26 @@ int main(void)
            t.n);
     CHECK(x == intern_str(&t, "Hà Nội", strlen("Hà Nội"))); /* survived the growth */
 
+    /* Records: equal bytes share one copy, a differing byte does not. */
+    struct rec {
+        const char *a, *b;
+        long n;
+    };
+    struct intern rt;
+    intern_init_records(&rt, &a, sizeof(struct rec));
+    struct rec r1 = {x, ab, 1}, r2 = {x, ab, 1}, r3 = {x, abc, 1};
+    const struct rec *p1 = intern_record(&rt, &r1), *p2 = intern_record(&rt, &r2);
+    const struct rec *p3 = intern_record(&rt, &r3);
+    CHECK(p1 != NULL && p1 == p2 && p1 != &r1);
+    CHECK(p3 != NULL && p3 != p1 && p3->b == abc);
+    CHECK(((uintptr_t)p1 % _Alignof(max_align_t)) == 0);
+    for (long i = 0; i < 5000; i++) { /* growth keeps the first copies */
+        struct rec r = {x, ab, i + 2};
+        intern_record(&rt, &r);
+    }
+    CHECK(intern_record(&rt, &r2) == p1 && rt.n == 5002);
+    intern_free(&rt);
+
     /* Hashes: equal bytes equal hashes, and a tail byte counts. */
     CHECK(intern_hash(INTERN_HASH_SEED, "abcdefghi", 9) == intern_hash(INTERN_HASH_SEED, "abcdefghi", 9));
     CHECK(intern_hash(INTERN_HASH_SEED, "abcdefghi", 9) != intern_hash(INTERN_HASH_SEED, "abcdefghj", 9));
