@@ -73,6 +73,8 @@ struct loader {
     struct arena *arena;
     struct intern strings; /* attribute strings */
     struct intern sets;    /* struct place_attrs */
+    struct place_attrs last; /* the previous row's, whose values the next row often repeats */
+    const struct place_attrs *last_set;
     sqlite3 *db;
     sqlite3_int64 lo, hi;
     struct place *places; /* room for cap places; n filled */
@@ -120,15 +122,29 @@ static int fill_place(struct loader *l, sqlite3_stmt *st, struct place *p)
                              &a.agent_type,    &a.province_code, &a.district_code,  &a.ward_code,
                              &a.email,         &a.website,       &a.opening_hours,  &a.source,
                              &a.updated};
+    const struct place_attrs *prev = &l->last; /* the same 13 fields of the previous row */
+    const char *const last[] = {
+        prev->parent_code,   prev->level,         prev->facility_class, prev->ownership,
+        prev->agent_type,    prev->province_code, prev->district_code,  prev->ward_code,
+        prev->email,         prev->website,       prev->opening_hours,  prev->source,
+        prev->updated};
     for (int i = 0; i < 13; i++) {
         s = column(st, COL_SHARED + i, &n);
         *shared[i] = NULL;
-        if (s && (*shared[i] = intern_str(&l->strings, s, n)) == NULL)
+        if (s == NULL)
+            continue;
+        if (last[i] && strncmp(last[i], s, n) == 0 && last[i][n] == '\0')
+            *shared[i] = last[i]; /* as the previous row: no lookup */
+        else if ((*shared[i] = intern_str(&l->strings, s, n)) == NULL)
             return -1;
     }
     a.pack = l->r->pack;
-    if ((p->attrs = intern_record(&l->sets, &a)) == NULL)
+    if (l->last_set && memcmp(&a, &l->last, sizeof a) == 0)
+        p->attrs = l->last_set;
+    else if ((p->attrs = intern_record(&l->sets, &a)) == NULL)
         return -1;
+    l->last = a;
+    l->last_set = p->attrs;
     p->lat = sqlite3_column_double(st, COL_LAT);
     p->lon = sqlite3_column_double(st, COL_LAT + 1);
     p->accepts_initial_registration = sqlite3_column_type(st, COL_LAT + 2) == SQLITE_NULL
