@@ -418,6 +418,9 @@ static void log_load_time(const struct release *r)
                 release_id(r), t->total_s, t->check_s, t->read_s, t->index_s);
 }
 
+/* How long a reload waits for the old release's requests before leaving its freeing to them. */
+#define RELEASE_FREE_WAIT_MS 5000
+
 /* Opening a release on a thread of its own at a lower CPU priority (see reload). */
 struct reload_job {
     const char *path;
@@ -460,7 +463,9 @@ static void reload(struct server *srv, const char *path, const char *why)
             release_id(r), release_place_count(r));
     log_load_time(r);
     api_release_opened(r);
-    release_slot_set(srv->slot, r);
+    struct release *old = release_slot_swap(srv->slot, r);
+    /* Freed here, at this thread's priority, once its requests are done (not by one of them). */
+    release_unref_quiet(old, RELEASE_FREE_WAIT_MS);
 }
 
 /*

@@ -839,13 +839,28 @@ struct release *release_slot_get(struct release_slot *s)
     return r;
 }
 
-void release_slot_set(struct release_slot *s, struct release *r)
+struct release *release_slot_swap(struct release_slot *s, struct release *r)
 {
     pthread_mutex_lock(&s->mu);
     struct release *old = s->cur;
     s->cur = r;
     pthread_mutex_unlock(&s->mu);
-    release_unref(old);
+    return old;
+}
+
+void release_slot_set(struct release_slot *s, struct release *r)
+{
+    release_unref(release_slot_swap(s, r));
+}
+
+bool release_unref_quiet(struct release *r, unsigned wait_ms)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (unsigned waited = 0; waited < wait_ms && atomic_load(&r->refs) > 1; waited += 10)
+        nanosleep(&pause, NULL);
+    bool last = atomic_load(&r->refs) == 1;
+    release_unref(r);
+    return last;
 }
 
 void release_slot_free(struct release_slot *s)

@@ -10,6 +10,7 @@
 #ifndef BHXH_STORE_RELEASE_H
 #define BHXH_STORE_RELEASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -117,6 +118,21 @@ struct release_slot;
 struct release_slot *release_slot_new(struct release *r);
 struct release *release_slot_get(struct release_slot *s);
 void release_slot_set(struct release_slot *s, struct release *r);
+/*
+ * As release_slot_set, but returns the old release with the slot's
+ * reference instead of dropping it, so the caller chooses which thread
+ * frees it (release_unref_quiet).
+ */
+struct release *release_slot_swap(struct release_slot *s, struct release *r);
+
+/*
+ * Drops the caller's reference to r after waiting, at most wait_ms, for the
+ * requests that still use it to finish, so that a release that is no longer
+ * served is freed by the caller's (background) thread rather than by the
+ * request thread that happens to drop the last reference. Returns whether
+ * this call freed it.
+ */
+bool release_unref_quiet(struct release *r, unsigned wait_ms);
 void release_slot_free(struct release_slot *s);
 
 #endif
