@@ -44,30 +44,39 @@ static void to_unit(double lat, double lon, double v[3])
     v[2] = sin(la);
 }
 
-static void swap_points(struct geo_index *ix, size_t a, size_t b)
+/*
+ * The build moves each point's unit vector and its input position (28
+ * bytes) while it partitions; lat, lon and ids follow once at the end.
+ */
+struct build {
+    double (*xyz)[3];
+    uint32_t *from; /* input position of the point now at each place */
+    struct node *nodes;
+    size_t nnodes;
+};
+
+static void swap_points(struct build *b, size_t i, size_t j)
 {
-    double t3[3], t;
-    memcpy(t3, ix->xyz[a], sizeof t3);
-    memcpy(ix->xyz[a], ix->xyz[b], sizeof t3);
-    memcpy(ix->xyz[b], t3, sizeof t3);
-    t = ix->lat[a], ix->lat[a] = ix->lat[b], ix->lat[b] = t;
-    t = ix->lon[a], ix->lon[a] = ix->lon[b], ix->lon[b] = t;
-    uint32_t u = ix->ids[a];
-    ix->ids[a] = ix->ids[b], ix->ids[b] = u;
+    double t3[3];
+    memcpy(t3, b->xyz[i], sizeof t3);
+    memcpy(b->xyz[i], b->xyz[j], sizeof t3);
+    memcpy(b->xyz[j], t3, sizeof t3);
+    uint32_t u = b->from[i];
+    b->from[i] = b->from[j], b->from[j] = u;
 }
 
 /* Quickselect: after the call, the point at k has the k-th smallest coordinate on axis. */
-static void select_nth(struct geo_index *ix, size_t lo, size_t hi, size_t k, int axis)
+static void select_nth(struct build *b, size_t lo, size_t hi, size_t k, int axis)
 {
     while (hi > lo + 1) {
         size_t mid = lo + (hi - lo) / 2;
-        double pivot = ix->xyz[mid][axis];
-        swap_points(ix, mid, hi - 1);
+        double pivot = b->xyz[mid][axis];
+        swap_points(b, mid, hi - 1);
         size_t store = lo;
         for (size_t i = lo; i + 1 < hi; i++)
-            if (ix->xyz[i][axis] < pivot)
-                swap_points(ix, i, store++);
-        swap_points(ix, store, hi - 1);
+            if (b->xyz[i][axis] < pivot)
+                swap_points(b, i, store++);
+        swap_points(b, store, hi - 1);
         if (k == store)
             return;
         if (k < store)
@@ -77,31 +86,33 @@ static void select_nth(struct geo_index *ix, size_t lo, size_t hi, size_t k, int
     }
 }
 
-static int32_t build_node(struct geo_index *ix, uint32_t begin, uint32_t end)
+static int32_t build_node(struct build *b, uint32_t begin, uint32_t end)
 {
-    int32_t id = (int32_t)ix->nnodes++;
-    struct node *nd = &ix->nodes[id];
-    nd->begin = begin, nd->end = end, nd->left = nd->right = -1;
-    for (int a = 0; a < 3; a++)
-        nd->lo[a] = INFINITY, nd->hi[a] = -INFINITY;
+    int32_t id = (int32_t)b->nnodes++;
+    struct node *nd = &b->nodes[id];
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (uint32_t i = begin; i < end; i++)
         for (int a = 0; a < 3; a++) {
-            nd->lo[a] = fmin(nd->lo[a], ix->xyz[i][a]);
-            nd->hi[a] = fmax(nd->hi[a], ix->xyz[i][a]);
+            double v = b->xyz[i][a]; /* never NaN: unit vectors of checked positions */
+            lo[a] = v < lo[a] ? v : lo[a];
+            hi[a] = v > hi[a] ? v : hi[a];
         }
+    memcpy(nd->lo, lo, sizeof lo);
+    memcpy(nd->hi, hi, sizeof hi);
+    nd->begin = begin, nd->end = end, nd->left = nd->right = -1;
     if (end - begin <= LEAF_SIZE)
         return id;
     int axis = 0;
     for (int a = 1; a < 3; a++)
-        if (nd->hi[a] - nd->lo[a] > nd->hi[axis] - nd->lo[axis])
+        if (hi[a] - lo[a] > hi[axis] - lo[axis])
             axis = a;
     uint32_t mid = begin + (end - begin) / 2;
-    select_nth(ix, begin, end, mid, axis);
-    int32_t l = build_node(ix, begin, mid);
-    int32_t r = build_node(ix, mid, end);
-    /* ix->nodes does not move during the build: it was sized up front. */
-    ix->nodes[id].left = l;
-    ix->nodes[id].right = r;
+    select_nth(b, begin, end, mid, axis);
+    int32_t l = build_node(b, begin, mid);
+    int32_t r = build_node(b, mid, end);
+    /* b->nodes does not move during the build: it was sized up front. */
+    b->nodes[id].left = l;
+    b->nodes[id].right = r;
     return id;
 }
 
@@ -109,7 +120,8 @@ struct geo_index *geo_index_build(const double *lat, const double *lon, const ui
                                   size_t n)
 {
     struct geo_index *ix = calloc(1, sizeof *ix);
-    if (ix == NULL || n > UINT32_MAX / 2)
+    uint32_t *from = malloc((n ? n : 1) * sizeof *from);
+    if (ix == NULL || from == NULL || n > UINT32_MAX / 2)
         goto fail;
     ix->n = n;
     size_t cap = n ? 2 * (n / (LEAF_SIZE / 2) + 1) : 1;
@@ -121,15 +133,22 @@ struct geo_index *geo_index_build(const double *lat, const double *lon, const ui
     if (!ix->xyz || !ix->lat || !ix->lon || !ix->ids || !ix->nodes)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        ix->lat[i] = lat[i];
-        ix->lon[i] = lon[i];
-        ix->ids[i] = ids[i];
+        from[i] = (uint32_t)i;
         to_unit(lat[i], lon[i], ix->xyz[i]);
     }
+    struct build b = {ix->xyz, from, ix->nodes, 0};
     if (n > 0)
-        build_node(ix, 0, (uint32_t)n);
+        build_node(&b, 0, (uint32_t)n);
+    ix->nnodes = b.nnodes;
+    for (size_t i = 0; i < n; i++) {
+        ix->lat[i] = lat[from[i]];
+        ix->lon[i] = lon[from[i]];
+        ix->ids[i] = ids[from[i]];
+    }
+    free(from);
     return ix;
 fail:
+    free(from);
     geo_index_free(ix);
     return NULL;
 }
