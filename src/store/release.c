@@ -164,6 +164,73 @@ static sqlite3_int64 scalar(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* Orders places by (code, kind): the order of place ids. */
+static int place_cmp(const struct place *a, const struct place *b)
+{
+    int c = strcmp(a->code, b->code);
+    return c ? c : (int)a->kind - (int)b->kind;
+}
+
+static int perm_cmp(const void *a, const void *b, void *places)
+{
+    const struct place *p = places;
+    return place_cmp(&p[*(const uint32_t *)a], &p[*(const uint32_t *)b]);
+}
+
+/*
+ * Puts the n places of *pl (and their ids in *ids) in (code, kind) order,
+ * unless they are in it already; the arrays are replaced by ones of n.
+ * Returns -1 when memory ran out.
+ */
+static int sort_run(struct place **pl, int64_t **ids, size_t n)
+{
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = place_cmp(&(*pl)[i - 1], &(*pl)[i]) < 0;
+    if (sorted)
+        return 0;
+    uint32_t *perm = malloc(n * sizeof *perm);
+    struct place *out = malloc(n * sizeof *out);
+    int64_t *out_ids = malloc(n * sizeof *out_ids);
+    if (perm == NULL || out == NULL || out_ids == NULL) {
+        free(perm), free(out), free(out_ids);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    qsort_r(perm, n, sizeof *perm, perm_cmp, *pl);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (*pl)[perm[i]];
+        out_ids[i] = (*ids)[perm[i]];
+    }
+    free(perm);
+    free(*pl);
+    free(*ids);
+    *pl = out, *ids = out_ids;
+    return 0;
+}
+
+/* Merges the two sorted runs of a and b into one in a (whose arrays are replaced). */
+static int merge_runs(struct loader *a, struct loader *b)
+{
+    size_t n = a->n + b->n, i = 0, j = 0;
+    struct place *out = malloc((n ? n : 1) * sizeof *out);
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (out == NULL || ids == NULL) {
+        free(out), free(ids);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        bool from_a = j == b->n || (i < a->n && place_cmp(&a->places[i], &b->places[j]) <= 0);
+        out[k] = from_a ? a->places[i] : b->places[j];
+        ids[k] = from_a ? a->rowids[i++] : b->rowids[j++];
+    }
+    free(a->places);
+    free(a->rowids);
+    a->places = out, a->rowids = ids, a->n = n;
+    return 0;
+}
+
 /* Reads the rows of l's range; runs on its own thread when there are two loaders. */
 static void *load_range(void *arg)
 {
@@ -191,6 +258,8 @@ static void *load_range(void *arg)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         err_set(&l->e, "reading places failed: %s", sqlite3_errstr(rc));
+    else if (sort_run(&l->places, &l->rowids, l->n) != 0) /* each loader its own run */
+        err_set(&l->e, "out of memory ordering %zu places", l->n);
     else
         l->status = 0;
     return NULL;
@@ -272,7 +341,7 @@ static int load_places(struct release *r, sqlite3 **dbs, int ndb, int64_t **rowi
                           {.r = r, .arena = &r->more_strings, .db = ndb > 1 ? dbs[1] : NULL,
                            .lo = max / 2, .hi = max}};
     pthread_t t;
-    bool two = ndb > 1 && n > 1000;
+    bool two = ndb > 1 && n > 1; /* small releases too, so that tests run this path */
     if (two)
         l[0].hi = max / 2;
     int rc = -1;
@@ -292,14 +361,9 @@ static int load_places(struct release *r, sqlite3 **dbs, int ndb, int64_t **rowi
             err_set(e, "%s: %s", path, l[i].e.msg);
             goto out;
         }
-    if (two && l[0].n + l[1].n > (size_t)n) {
-        err_set(e, "%s: more places than counted", path);
+    if (two && merge_runs(&l[0], &l[1]) != 0) {
+        err_set(e, "%s: out of memory ordering %lld places", path, (long long)n);
         goto out;
-    }
-    if (two) { /* the second range goes after the first, in the first's room */
-        memcpy(l[0].places + l[0].n, l[1].places, l[1].n * sizeof *l[1].places);
-        memcpy(l[0].rowids + l[0].n, l[1].rowids, l[1].n * sizeof *l[1].rowids);
-        l[0].n += l[1].n;
     }
     r->places = l[0].places, r->nplaces = l[0].n;
     *rowids = l[0].rowids;
@@ -311,59 +375,15 @@ out:
     return rc;
 }
 
-/* Orders places by (code, kind): the order of place ids. */
-static int place_cmp(const struct place *a, const struct place *b)
-{
-    int c = strcmp(a->code, b->code);
-    return c ? c : (int)a->kind - (int)b->kind;
-}
-
-static const struct place *sort_base;
-
-static int perm_cmp(const void *a, const void *b)
-{
-    return place_cmp(&sort_base[*(const uint32_t *)a], &sort_base[*(const uint32_t *)b]);
-}
-
 /*
- * Puts the places in (code, kind) order, if the file's row order is not
- * that already, and fills by_rowid from rowids (the places.id of each
- * place, permuted along).
+ * Checks that the places (in (code, kind) order) have distinct codes per
+ * kind and ids in range, and fills by_rowid from rowids (the places.id of
+ * each place).
  */
-static int order_places(struct release *r, int64_t *rowids, struct err *e)
+static int index_places(struct release *r, const int64_t *rowids, struct err *e)
 {
-    size_t n = r->nplaces;
-    bool sorted = true;
-    for (size_t i = 1; i < n && sorted; i++)
-        sorted = place_cmp(&r->places[i - 1], &r->places[i]) < 0;
-    if (!sorted) {
-        uint32_t *perm = malloc(n * sizeof *perm);
-        struct place *out = malloc(n * sizeof *out);
-        int64_t *ids = malloc(n * sizeof *ids);
-        if (perm == NULL || out == NULL || ids == NULL) {
-            free(perm), free(out), free(ids);
-            err_set(e, "out of memory ordering %zu places", n);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++)
-            perm[i] = (uint32_t)i;
-        static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER; /* guards sort_base */
-        pthread_mutex_lock(&sort_mu);
-        sort_base = r->places;
-        qsort(perm, n, sizeof *perm, perm_cmp);
-        pthread_mutex_unlock(&sort_mu);
-        for (size_t i = 0; i < n; i++) {
-            out[i] = r->places[perm[i]];
-            ids[i] = rowids[perm[i]];
-        }
-        free(perm);
-        free(r->places);
-        r->places = out;
-        memcpy(rowids, ids, n * sizeof *ids);
-        free(ids);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && place_cmp(&r->places[i - 1], &r->places[i]) == 0) {
+    for (size_t i = 0; i < r->nplaces; i++) {
+        if (i > 0 && place_cmp(&r->places[i - 1], &r->places[i]) >= 0) {
             err_set(e, "two places of kind %s have the code \"%s\"",
                     place_kind_name(r->places[i].kind), r->places[i].code);
             return -1;
@@ -607,7 +627,7 @@ static int read_all(struct release *r, sqlite3 **dbs, int ndb, const char *path,
     int rc = -1;
     if (read_built_at(dbs[0], r) != 0)
         err_set(e, "%s: the release table has no build time", path);
-    else if (load_places(r, dbs, ndb, &rowids, path, e) == 0 && order_places(r, rowids, e) == 0 &&
+    else if (load_places(r, dbs, ndb, &rowids, path, e) == 0 && index_places(r, rowids, e) == 0 &&
              admin_table_load(dbs[0], &r->strings, &r->admin, e) == 0)
         rc = 0;
     for (int i = 0; i < ndb; i++)
