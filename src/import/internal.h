@@ -27,6 +27,7 @@
 #include "geo/crs.h"
 #include "import/codeset.h"
 #include "import/colmap.h"
+#include "import/timings.h"
 #include "text/recode.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -62,6 +63,7 @@ struct imp_ctx {
     struct imp_admin *admin;           /* units by (code, version): admin.c */
     struct colmap *colmap;             /* --columns mappings (maybe none) */
     struct geo_transformer *geo;       /* PROJ operations, one per CRS used */
+    struct imp_clock clock;            /* --timings */
 };
 
 /* Reports a problem in the data as "PATH:LINE: message" (PATH alone when line is 0). */
@@ -200,9 +202,9 @@ bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned l
  * release_write.c. imp_db_create makes OUT.tmp-PID beside out_path with the
  * schema and an open transaction; imp_db_commit finishes it and renames it
  * over out_path; imp_db_abort removes it. Both free d. Each returns 0, or -1
- * with e filled.
+ * with e filled. clock (which must outlive d) gets a mark per finishing step.
  */
-struct imp_db *imp_db_create(const char *out_path, struct err *e);
+struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, struct err *e);
 int imp_db_add_admin(struct imp_db *d, const char *code, const char *name, const char *type,
                      const char *level, const char *parent, const char *version, struct err *e);
 int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old_version,

@@ -37,6 +37,8 @@ struct imp_db {
     sqlite3_stmt *admin, *successor, *place, *fts;
     struct buf fold_name, fold_address; /* places_fts text of the current row */
     char *out_path, *tmp_path;
+    struct imp_clock *clock;  /* not owned */
+    double busy_place, busy_fts; /* seconds in the place and places_fts inserts (--timings) */
 };
 
 static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
@@ -86,6 +88,37 @@ static int exec(struct imp_db *d, const char *sql, struct err *e)
     return -1;
 }
 
+/*
+ * Runs the statements of sql one by one, with a --timings mark after each
+ * named by its first line.
+ */
+static int exec_marked(struct imp_db *d, const char *sql, struct err *e)
+{
+    sqlite3 *h = store_db_handle(d->db);
+    while (*sql) {
+        sqlite3_stmt *st;
+        const char *tail;
+        if (sqlite3_prepare_v2(h, sql, -1, &st, &tail) != SQLITE_OK)
+            return sql_fail(d, "cannot prepare", e);
+        if (st == NULL) /* whitespace or a comment */
+            break;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return sql_fail(d, "cannot build indexes", e);
+        char what[64];
+        size_t n = strcspn(sql, "\n");
+        snprintf(what, sizeof what, "%.*s", (int)(n < sizeof what - 1 ? n : sizeof what - 1), sql);
+        imp_clock_mark(d->clock, what);
+        sql = tail;
+        while (*sql == '\n' || *sql == ' ')
+            sql++;
+    }
+    return 0;
+}
+
 static int prepare(struct imp_db *d, struct err *e)
 {
     sqlite3 *h = store_db_handle(d->db);
@@ -118,7 +151,7 @@ static void db_free(struct imp_db *d)
     free(d);
 }
 
-struct imp_db *imp_db_create(const char *out_path, struct err *e)
+struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, struct err *e)
 {
     struct imp_db *d = calloc(1, sizeof *d);
     if (d == NULL || (d->out_path = strdup(out_path)) == NULL ||
@@ -129,6 +162,7 @@ struct imp_db *imp_db_create(const char *out_path, struct err *e)
         err_set(e, "out of memory");
         return NULL;
     }
+    d->clock = clock;
     remove_temp(d); /* a leftover of a crashed run with our pid */
     d->db = store_db_open(d->tmp_path, false, e);
     if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e) || prepare(d, e) ||
@@ -237,9 +271,18 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
         sqlite3_bind_double(st, 26, p->src_x);
         sqlite3_bind_double(st, 27, p->src_y);
     }
+    bool timed = d->clock->out != NULL;
+    double t0 = timed ? imp_clock_now() : 0;
     if (step_reset(d, st, "cannot insert place", e))
         return -1;
-    return add_search_text(d, p, sqlite3_last_insert_rowid(store_db_handle(d->db)), e);
+    double t1 = timed ? imp_clock_now() : 0;
+    int rc = add_search_text(d, p, sqlite3_last_insert_rowid(store_db_handle(d->db)), e);
+    if (timed) {
+        double t2 = imp_clock_now();
+        d->busy_place += t1 - t0;
+        d->busy_fts += t2 - t1;
+    }
+    return rc;
 }
 
 int imp_build_time(time_t *out, struct err *e)
@@ -382,9 +425,17 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     }
     strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     release_id(id, id_size, files, nfiles, &tm);
-    if (exec(d, "COMMIT", e) || exec(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, "BEGIN", e) ||
-        write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e) || swap_in(d, e))
+    imp_clock_report(d->clock, "(places inserts)", d->busy_place);
+    imp_clock_report(d->clock, "(places_fts inserts)", d->busy_fts);
+    if (exec(d, "COMMIT", e))
         goto fail;
+    imp_clock_mark(d->clock, "COMMIT");
+    if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, "BEGIN", e) ||
+        write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e))
+        goto fail;
+    if (swap_in(d, e))
+        goto fail;
+    imp_clock_mark(d->clock, "close, fsync, rename");
     db_free(d);
     return 0;
 fail:

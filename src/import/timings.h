@@ -1,0 +1,32 @@
+/*
+ * timings: `import --timings`, how long each phase of an import took, for
+ * finding where the time goes. Each mark prints one line to the log:
+ *
+ *   timing: PHASE  SECONDS s  (TOTAL s since start)
+ *
+ * A clock whose out is NULL prints nothing and costs one branch a mark.
+ * Busy times measured on another thread are added with imp_clock_report().
+ */
+#ifndef BHXH_IMPORT_TIMINGS_H
+#define BHXH_IMPORT_TIMINGS_H
+
+#include <stdio.h>
+
+struct imp_clock {
+    FILE *out; /* NULL: timings off */
+    double start, last;
+};
+
+/* Monotonic seconds. */
+double imp_clock_now(void);
+
+/* Starts k; out NULL turns it off. */
+void imp_clock_start(struct imp_clock *k, FILE *out);
+
+/* Prints the time since the previous mark (or the start) as PHASE. */
+void imp_clock_mark(struct imp_clock *k, const char *phase);
+
+/* Prints a duration measured elsewhere (a sum of busy times) under PHASE. */
+void imp_clock_report(const struct imp_clock *k, const char *phase, double seconds);
+
+#endif
