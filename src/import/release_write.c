@@ -6,7 +6,12 @@
  * Speed: the file is private until renamed, so there is no journal and no
  * sync while loading; durability comes from one fsync() of the finished
  * file and one of its directory. Rows go in through prepared statements
- * inside one transaction; indexes are built after the rows. Each place also
+ * inside one transaction; indexes are built after the rows. The geometry
+ * is built here (point_blob) rather than by MakePoint(), and SpatiaLite's
+ * triggers on places, which check each geometry's type and SRID, stamp
+ * geometry_columns_time and feed the spatial index row by row, are set
+ * aside while loading and put back, with the same SQL, before the indexes
+ * are built in one pass. Each place also
  * gets its folded name and address (text/fold.h) into places_fts, under the
  * same rowid, folded into two buffers reused from row to row.
  *
@@ -38,6 +43,10 @@ struct imp_db {
     struct buf fold_name, fold_address; /* places_fts text of the current row */
     char *out_path, *tmp_path;
     struct imp_clock *clock;  /* not owned */
+    struct imp_trigger {
+        char *name, *sql; /* sqlite3_malloc'ed */
+    } *triggers;          /* the triggers of places set aside while loading */
+    size_t ntriggers;
     double busy_place, busy_fts; /* seconds in the place and places_fts inserts (--timings) */
 };
 
@@ -59,7 +68,7 @@ static const char INSERT_PLACE[] =
     " ward_code, phone, email, website, opening_hours, lat, lon, position_approx, source,"
     " updated, src_file, src_line, src_crs, src_x, src_y, geom)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, MakePoint(?19, ?18, 4326))";
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 
 static const char INSERT_FTS[] =
     "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
@@ -140,9 +149,85 @@ static void finalize(struct imp_db *d)
     d->admin = d->successor = d->place = d->fts = NULL;
 }
 
+static void free_triggers(struct imp_db *d)
+{
+    for (size_t i = 0; i < d->ntriggers; i++) {
+        sqlite3_free(d->triggers[i].name);
+        sqlite3_free(d->triggers[i].sql);
+    }
+    free(d->triggers);
+    d->triggers = NULL;
+    d->ntriggers = 0;
+}
+
+/* Appends the text of trigger name to d->triggers. */
+static int keep_trigger(struct imp_db *d, const char *name, const char *sql, struct err *e)
+{
+    struct imp_trigger *v = realloc(d->triggers, (d->ntriggers + 1) * sizeof *v);
+    if (v == NULL) {
+        err_set(e, "out of memory");
+        return -1;
+    }
+    d->triggers = v;
+    v[d->ntriggers].name = sqlite3_mprintf("%s", name);
+    v[d->ntriggers].sql = sqlite3_mprintf("%s", sql);
+    d->ntriggers++;
+    if (v[d->ntriggers - 1].name == NULL || v[d->ntriggers - 1].sql == NULL) {
+        err_set(e, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Keeps the text of every trigger on places, then drops them (see the top of the file). */
+static int set_triggers_aside(struct imp_db *d, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(store_db_handle(d->db),
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                           " AND tbl_name = 'places' ORDER BY rowid",
+                           -1, &st, NULL))
+        return sql_fail(d, "cannot list the triggers of places", e);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (keep_trigger(d, (const char *)sqlite3_column_text(st, 0),
+                         (const char *)sqlite3_column_text(st, 1), e)) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(d, "cannot list the triggers of places", e);
+    for (size_t i = 0; i < d->ntriggers; i++) {
+        char *drop = sqlite3_mprintf("DROP TRIGGER \"%w\"", d->triggers[i].name);
+        if (drop == NULL) {
+            err_set(e, "out of memory");
+            return -1;
+        }
+        rc = exec(d, drop, e);
+        sqlite3_free(drop);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* Puts back the triggers set aside, in their order. */
+static int restore_triggers(struct imp_db *d, struct err *e)
+{
+    for (size_t i = 0; i < d->ntriggers; i++)
+        if (exec(d, d->triggers[i].sql, e))
+            return -1;
+    free_triggers(d);
+    return 0;
+}
+
 static void db_free(struct imp_db *d)
 {
     finalize(d);
+    free_triggers(d);
     store_db_close(d->db);
     buf_free(&d->fold_name);
     buf_free(&d->fold_address);
@@ -165,8 +250,8 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     d->clock = clock;
     remove_temp(d); /* a leftover of a crashed run with our pid */
     d->db = store_db_open(d->tmp_path, false, e);
-    if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e) || prepare(d, e) ||
-        exec(d, "BEGIN", e)) {
+    if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e) ||
+        set_triggers_aside(d, e) || prepare(d, e) || exec(d, "BEGIN", e)) {
         imp_db_abort(d);
         return NULL;
     }
@@ -245,8 +330,49 @@ static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_
     return step_reset(d, d->fts, "cannot insert search text", e);
 }
 
+/* Stores the n low bytes of v little-endian; returns the byte after them. */
+static unsigned char *put_le(unsigned char *out, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = (unsigned char)(v >> (8 * i));
+    return out + n;
+}
+
+static uint64_t double_bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+#define POINT_BLOB_SIZE 60
+
+/*
+ * The SpatiaLite BLOB of POINT(lon lat) with SRID 4326, as MakePoint(lon,
+ * lat, 4326) makes it (little-endian): 0x00, 0x01 (byte order), the SRID,
+ * the MBR (min x, min y, max x, max y), 0x7C, the class (1 = POINT), x, y,
+ * 0xFE.
+ */
+static void point_blob(unsigned char out[POINT_BLOB_SIZE], double lon, double lat)
+{
+    unsigned char *q = out;
+    *q++ = 0x00;
+    *q++ = 0x01;
+    q = put_le(q, 4326, 4);
+    q = put_le(q, double_bits(lon), 8);
+    q = put_le(q, double_bits(lat), 8);
+    q = put_le(q, double_bits(lon), 8);
+    q = put_le(q, double_bits(lat), 8);
+    *q++ = 0x7C;
+    q = put_le(q, 1, 4);
+    q = put_le(q, double_bits(lon), 8);
+    q = put_le(q, double_bits(lat), 8);
+    *q++ = 0xFE;
+}
+
 int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
 {
+    unsigned char geom[POINT_BLOB_SIZE];
     sqlite3_stmt *st = d->place;
     const char *texts[] = {p->kind,  p->code,           p->name,     p->parent_code,
                            p->level, p->facility_class, p->ownership};
@@ -271,6 +397,8 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
         sqlite3_bind_double(st, 26, p->src_x);
         sqlite3_bind_double(st, 27, p->src_y);
     }
+    point_blob(geom, p->lon, p->lat);
+    sqlite3_bind_blob(st, 28, geom, sizeof geom, SQLITE_STATIC);
     bool timed = d->clock->out != NULL;
     double t0 = timed ? imp_clock_now() : 0;
     if (step_reset(d, st, "cannot insert place", e))
@@ -427,9 +555,9 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     release_id(id, id_size, files, nfiles, &tm);
     imp_clock_report(d->clock, "(places inserts)", d->busy_place);
     imp_clock_report(d->clock, "(places_fts inserts)", d->busy_fts);
-    if (exec(d, "COMMIT", e))
+    if (exec(d, "COMMIT", e) || restore_triggers(d, e))
         goto fail;
-    imp_clock_mark(d->clock, "COMMIT");
+    imp_clock_mark(d->clock, "COMMIT, triggers back");
     if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, "BEGIN", e) ||
         write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e))
         goto fail;

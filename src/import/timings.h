@@ -2,7 +2,10 @@
  * timings: `import --timings`, how long each phase of an import took, for
  * finding where the time goes. Each mark prints one line to the log:
  *
- *   timing: PHASE  SECONDS s  (TOTAL s since start)
+ *   timing: PHASE  SECONDS s  cpu SECONDS s  (TOTAL s since start)
+ *
+ * (wall clock, then CPU time of all threads, which is steadier on a busy
+ * machine)
  *
  * A clock whose out is NULL prints nothing and costs one branch a mark.
  * Busy times measured on another thread are added with imp_clock_report().
@@ -14,7 +17,8 @@
 
 struct imp_clock {
     FILE *out; /* NULL: timings off */
-    double start, last;
+    double start, last; /* wall clock */
+    double cpu_last;    /* CPU time of the process (all threads) */
 };
 
 /* Monotonic seconds. */
