@@ -11,7 +11,8 @@
  * triggers on places, which check each geometry's type and SRID, stamp
  * geometry_columns_time and feed the spatial index row by row, are set
  * aside while loading and put back, with the same SQL, before the indexes
- * are built in one pass. Each place also
+ * are built; the spatial index is packed in one pass from the points kept
+ * while loading (rtree_pack.h). Each place also
  * gets its folded name and address (text/fold.h) into places_fts, under the
  * same rowid, folded into two buffers reused from row to row.
  *
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "import/rtree_pack.h"
 #include "store/db.h"
 #include "store/schema.h"
 #include "text/fold.h"
@@ -47,6 +49,8 @@ struct imp_db {
         char *name, *sql; /* sqlite3_malloc'ed */
     } *triggers;          /* the triggers of places set aside while loading */
     size_t ntriggers;
+    struct rtree_cell *cells; /* the spatial index entry of every place inserted */
+    size_t ncells, cells_cap;
     double busy_place, busy_fts; /* seconds in the place and places_fts inserts (--timings) */
 };
 
@@ -54,6 +58,19 @@ static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
                               "PRAGMA synchronous = OFF;\n"
                               "PRAGMA temp_store = MEMORY;\n"
                               "PRAGMA cache_size = -65536;\n";
+
+/*
+ * While loading, places_fts keeps up to 64 MiB of terms in memory before it
+ * writes a segment, and merges no segments as it goes: the 'optimize' of
+ * STORE_SCHEMA_INDEX_SQL merges them all once. FTS_LOADED then removes the
+ * two settings from places_fts_config, so the release keeps the defaults.
+ */
+static const char FTS_LOAD[] =
+    "INSERT INTO places_fts(places_fts, rank) VALUES ('automerge', 0);\n"
+    "INSERT INTO places_fts(places_fts, rank) VALUES ('crisismerge', 64);\n"
+    "INSERT INTO places_fts(places_fts, rank) VALUES ('hashsize', 67108864);\n";
+static const char FTS_LOADED[] =
+    "DELETE FROM places_fts_config WHERE k IN ('automerge', 'crisismerge', 'hashsize');\n";
 
 static const char INSERT_ADMIN[] = "INSERT INTO admin_units (code, name, type, level, parent_code,"
                                    " version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -228,6 +245,7 @@ static void db_free(struct imp_db *d)
 {
     finalize(d);
     free_triggers(d);
+    free(d->cells);
     store_db_close(d->db);
     buf_free(&d->fold_name);
     buf_free(&d->fold_address);
@@ -251,7 +269,8 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     remove_temp(d); /* a leftover of a crashed run with our pid */
     d->db = store_db_open(d->tmp_path, false, e);
     if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e) ||
-        set_triggers_aside(d, e) || prepare(d, e) || exec(d, "BEGIN", e)) {
+        set_triggers_aside(d, e) || exec(d, FTS_LOAD, e) || prepare(d, e) ||
+        exec(d, "BEGIN", e)) {
         imp_db_abort(d);
         return NULL;
     }
@@ -345,6 +364,24 @@ static uint64_t double_bits(double x)
     return u;
 }
 
+/* Keeps the spatial index entry of place p, stored as rowid. */
+static int keep_cell(struct imp_db *d, sqlite3_int64 rowid, const struct imp_place *p,
+                     struct err *e)
+{
+    if (d->ncells == d->cells_cap) {
+        size_t cap = d->cells_cap ? 2 * d->cells_cap : 4096;
+        struct rtree_cell *v = realloc(d->cells, cap * sizeof *v);
+        if (v == NULL) {
+            err_set(e, "out of memory");
+            return -1;
+        }
+        d->cells = v;
+        d->cells_cap = cap;
+    }
+    rtree_point_cell(&d->cells[d->ncells++], rowid, p->lon, p->lat);
+    return 0;
+}
+
 #define POINT_BLOB_SIZE 60
 
 /*
@@ -400,13 +437,16 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
     point_blob(geom, p->lon, p->lat);
     sqlite3_bind_blob(st, 28, geom, sizeof geom, SQLITE_STATIC);
     bool timed = d->clock->out != NULL;
-    double t0 = timed ? imp_clock_now() : 0;
+    double t0 = timed ? imp_clock_thread_cpu() : 0;
     if (step_reset(d, st, "cannot insert place", e))
         return -1;
-    double t1 = timed ? imp_clock_now() : 0;
-    int rc = add_search_text(d, p, sqlite3_last_insert_rowid(store_db_handle(d->db)), e);
+    double t1 = timed ? imp_clock_thread_cpu() : 0;
+    sqlite3_int64 rowid = sqlite3_last_insert_rowid(store_db_handle(d->db));
+    if (keep_cell(d, rowid, p, e))
+        return -1;
+    int rc = add_search_text(d, p, rowid, e);
     if (timed) {
-        double t2 = imp_clock_now();
+        double t2 = imp_clock_thread_cpu();
         d->busy_place += t1 - t0;
         d->busy_fts += t2 - t1;
     }
@@ -558,7 +598,15 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     if (exec(d, "COMMIT", e) || restore_triggers(d, e))
         goto fail;
     imp_clock_mark(d->clock, "COMMIT, triggers back");
-    if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, "BEGIN", e) ||
+    if (exec(d, "BEGIN", e) ||
+        rtree_pack(store_db_handle(d->db), "idx_places_geom", d->cells, d->ncells, e) ||
+        exec(d, "COMMIT", e))
+        goto fail;
+    free(d->cells);
+    d->cells = NULL;
+    imp_clock_mark(d->clock, "spatial index");
+    if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, FTS_LOADED, e) ||
+        exec(d, "BEGIN", e) ||
         write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e))
         goto fail;
     if (swap_in(d, e))

@@ -9,6 +9,13 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double imp_clock_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double imp_clock_now(void)
 {
     struct timespec ts;
@@ -39,7 +46,7 @@ void imp_clock_report(const struct imp_clock *k, const char *phase, double secon
 {
     if (k == NULL || k->out == NULL)
         return;
-    fprintf(k->out, "timing: %-40.40s %8.3f s  (busy time, within the phases above)\n", phase,
+    fprintf(k->out, "timing: %-40.40s %8.3f s  (CPU time of a step, within the phases above)\n", phase,
             seconds);
     fflush(k->out);
 }

@@ -8,7 +8,7 @@
  * machine)
  *
  * A clock whose out is NULL prints nothing and costs one branch a mark.
- * Busy times measured on another thread are added with imp_clock_report().
+ * CPU times of steps within phases are added with imp_clock_report().
  */
 #ifndef BHXH_IMPORT_TIMINGS_H
 #define BHXH_IMPORT_TIMINGS_H
@@ -24,13 +24,16 @@ struct imp_clock {
 /* Monotonic seconds. */
 double imp_clock_now(void);
 
+/* CPU seconds of the calling thread, for busy times. */
+double imp_clock_thread_cpu(void);
+
 /* Starts k; out NULL turns it off. */
 void imp_clock_start(struct imp_clock *k, FILE *out);
 
 /* Prints the time since the previous mark (or the start) as PHASE. */
 void imp_clock_mark(struct imp_clock *k, const char *phase);
 
-/* Prints a duration measured elsewhere (a sum of busy times) under PHASE. */
+/* Prints a duration measured elsewhere (a sum of CPU times of a step) under PHASE. */
 void imp_clock_report(const struct imp_clock *k, const char *phase, double seconds);
 
 #endif

@@ -116,13 +116,11 @@ const char STORE_SCHEMA_SQL[] =
     "SELECT CreateSpatialIndex('places', 'geom');\n" PLACES_FTS_SQL;
 
 /*
- * The spatial index is filled here in one pass, not by SpatiaLite's triggers
- * row by row; a plain R*Tree insert stores the same float bounds as the
- * triggers' RTreeAlign(). last_insert is what the trigger would have left.
+ * The spatial index idx_places_geom is filled by the importer before this,
+ * in one pass (import/rtree_pack.c), not by SpatiaLite's triggers row by
+ * row. last_insert is what the trigger would have left.
  */
 const char STORE_SCHEMA_INDEX_SQL[] =
-    "INSERT INTO idx_places_geom (pkid, xmin, xmax, ymin, ymax)"
-    " SELECT id, lon, lon, lat, lat FROM places;\n"
     "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
     " WHERE f_table_name = 'places' AND f_geometry_column = 'geom';\n"
     "CREATE INDEX places_parent ON places(kind, parent_code);\n"

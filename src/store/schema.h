@@ -30,8 +30,8 @@ extern const char STORE_SCHEMA_SQL[];
 extern const char STORE_SCHEMA_FTS_SQL[];
 
 /*
- * Run after all rows are in (and places' triggers are back): fills the
- * spatial index, secondary indexes, FTS merge, ANALYZE.
+ * Run after all rows are in, places' triggers are back and the spatial
+ * index is filled: secondary indexes, FTS merge, ANALYZE.
  */
 extern const char STORE_SCHEMA_INDEX_SQL[];
 
