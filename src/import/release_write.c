@@ -7,17 +7,17 @@
  * sync while loading; durability comes from one fsync() of the finished
  * file and one of its directory. Rows go in through prepared statements
  * inside one transaction; indexes are built after the rows. The geometry
- * is built here (point_blob) rather than by MakePoint(), and SpatiaLite's
- * triggers on places, which check each geometry's type and SRID, stamp
- * geometry_columns_time and feed the spatial index row by row, are set
- * aside while loading and put back, with the same SQL, before the indexes
- * are built; the spatial index is packed in one pass from the points kept
- * while loading (rtree_pack.h). Each place also
- * gets its folded name and address (text/fold.h) into places_fts, under the
- * same rowid, folded into two buffers reused from row to row.
+ * BLOB is built in C, and SpatiaLite's per-row triggers on places are set
+ * aside while loading and put back before the indexes (spatial_load.h);
+ * the spatial index is packed in one pass from the points kept while
+ * loading (rtree_pack.h). Each place also gets its folded name and address
+ * (text/fold.h) into places_fts, under the same rowid, folded into two
+ * buffers reused from row to row: on a second thread (textq.h), into a
+ * temporary database (fts_side.h), while this thread goes on reading and
+ * inserting; the finished index is copied in after the other indexes.
  *
- * struct imp_db owns the connection, the statements, the fold buffers and
- * both path strings.
+ * struct imp_db owns the connections, the statements, the fold buffers
+ * (used by the places_fts thread only), the queue and both path strings.
  */
 #include "import/internal.h"
 
@@ -29,7 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "import/fts_side.h"
 #include "import/rtree_pack.h"
+#include "import/spatial_load.h"
+#include "import/textq.h"
 #include "store/db.h"
 #include "store/schema.h"
 #include "text/fold.h"
@@ -45,32 +48,20 @@ struct imp_db {
     struct buf fold_name, fold_address; /* places_fts text of the current row */
     char *out_path, *tmp_path;
     struct imp_clock *clock;  /* not owned */
-    struct imp_trigger {
-        char *name, *sql; /* sqlite3_malloc'ed */
-    } *triggers;          /* the triggers of places set aside while loading */
-    size_t ntriggers;
+    struct spatial_triggers *triggers; /* those of places, set aside while loading */
+    sqlite3 *fts_db;   /* places_fts is built here (fts_side.h), then copied */
+    struct textq *fts_queue; /* rows for places_fts, to the thread that inserts them */
     struct rtree_cell *cells; /* the spatial index entry of every place inserted */
     size_t ncells, cells_cap;
-    double busy_place, busy_fts; /* seconds in the place and places_fts inserts (--timings) */
+    double busy_place; /* CPU seconds in place inserts (--timings) */
+    double busy_fts;   /* CPU seconds of the places_fts thread loading, then merging */
+    double busy_fts_merge;
 };
 
 static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
                               "PRAGMA synchronous = OFF;\n"
                               "PRAGMA temp_store = MEMORY;\n"
                               "PRAGMA cache_size = -65536;\n";
-
-/*
- * While loading, places_fts keeps up to 64 MiB of terms in memory before it
- * writes a segment, and merges no segments as it goes: the 'optimize' of
- * STORE_SCHEMA_INDEX_SQL merges them all once. FTS_LOADED then removes the
- * two settings from places_fts_config, so the release keeps the defaults.
- */
-static const char FTS_LOAD[] =
-    "INSERT INTO places_fts(places_fts, rank) VALUES ('automerge', 0);\n"
-    "INSERT INTO places_fts(places_fts, rank) VALUES ('crisismerge', 64);\n"
-    "INSERT INTO places_fts(places_fts, rank) VALUES ('hashsize', 67108864);\n";
-static const char FTS_LOADED[] =
-    "DELETE FROM places_fts_config WHERE k IN ('automerge', 'crisismerge', 'hashsize');\n";
 
 static const char INSERT_ADMIN[] = "INSERT INTO admin_units (code, name, type, level, parent_code,"
                                    " version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -151,100 +142,35 @@ static int prepare(struct imp_db *d, struct err *e)
     if (sqlite3_prepare_v3(h, INSERT_ADMIN, -1, SQLITE_PREPARE_PERSISTENT, &d->admin, NULL) ||
         sqlite3_prepare_v3(h, INSERT_SUCCESSOR, -1, SQLITE_PREPARE_PERSISTENT, &d->successor,
                            NULL) ||
-        sqlite3_prepare_v3(h, INSERT_PLACE, -1, SQLITE_PREPARE_PERSISTENT, &d->place, NULL) ||
-        sqlite3_prepare_v3(h, INSERT_FTS, -1, SQLITE_PREPARE_PERSISTENT, &d->fts, NULL))
+        sqlite3_prepare_v3(h, INSERT_PLACE, -1, SQLITE_PREPARE_PERSISTENT, &d->place, NULL))
         return sql_fail(d, "cannot prepare insert", e);
+    if (sqlite3_prepare_v3(d->fts_db, INSERT_FTS, -1, SQLITE_PREPARE_PERSISTENT, &d->fts, NULL)) {
+        err_set(e, "search index: cannot prepare insert: %s", sqlite3_errmsg(d->fts_db));
+        return -1;
+    }
     return 0;
 }
 
+/* The statements; d->fts only once the places_fts thread has stopped. */
 static void finalize(struct imp_db *d)
 {
     sqlite3_finalize(d->admin);
     sqlite3_finalize(d->successor);
     sqlite3_finalize(d->place);
-    sqlite3_finalize(d->fts);
-    d->admin = d->successor = d->place = d->fts = NULL;
-}
-
-static void free_triggers(struct imp_db *d)
-{
-    for (size_t i = 0; i < d->ntriggers; i++) {
-        sqlite3_free(d->triggers[i].name);
-        sqlite3_free(d->triggers[i].sql);
+    d->admin = d->successor = d->place = NULL;
+    if (d->fts_queue == NULL) {
+        sqlite3_finalize(d->fts);
+        d->fts = NULL;
     }
-    free(d->triggers);
-    d->triggers = NULL;
-    d->ntriggers = 0;
-}
-
-/* Appends the text of trigger name to d->triggers. */
-static int keep_trigger(struct imp_db *d, const char *name, const char *sql, struct err *e)
-{
-    struct imp_trigger *v = realloc(d->triggers, (d->ntriggers + 1) * sizeof *v);
-    if (v == NULL) {
-        err_set(e, "out of memory");
-        return -1;
-    }
-    d->triggers = v;
-    v[d->ntriggers].name = sqlite3_mprintf("%s", name);
-    v[d->ntriggers].sql = sqlite3_mprintf("%s", sql);
-    d->ntriggers++;
-    if (v[d->ntriggers - 1].name == NULL || v[d->ntriggers - 1].sql == NULL) {
-        err_set(e, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-/* Keeps the text of every trigger on places, then drops them (see the top of the file). */
-static int set_triggers_aside(struct imp_db *d, struct err *e)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sqlite3_prepare_v2(store_db_handle(d->db),
-                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-                           " AND tbl_name = 'places' ORDER BY rowid",
-                           -1, &st, NULL))
-        return sql_fail(d, "cannot list the triggers of places", e);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (keep_trigger(d, (const char *)sqlite3_column_text(st, 0),
-                         (const char *)sqlite3_column_text(st, 1), e)) {
-            sqlite3_finalize(st);
-            return -1;
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(d, "cannot list the triggers of places", e);
-    for (size_t i = 0; i < d->ntriggers; i++) {
-        char *drop = sqlite3_mprintf("DROP TRIGGER \"%w\"", d->triggers[i].name);
-        if (drop == NULL) {
-            err_set(e, "out of memory");
-            return -1;
-        }
-        rc = exec(d, drop, e);
-        sqlite3_free(drop);
-        if (rc)
-            return -1;
-    }
-    return 0;
-}
-
-/* Puts back the triggers set aside, in their order. */
-static int restore_triggers(struct imp_db *d, struct err *e)
-{
-    for (size_t i = 0; i < d->ntriggers; i++)
-        if (exec(d, d->triggers[i].sql, e))
-            return -1;
-    free_triggers(d);
-    return 0;
 }
 
 static void db_free(struct imp_db *d)
 {
+    textq_cancel(d->fts_queue); /* before the statements its thread uses */
+    d->fts_queue = NULL;
     finalize(d);
-    free_triggers(d);
+    spatial_triggers_free(d->triggers);
+    fts_side_close(d->fts_db);
     free(d->cells);
     store_db_close(d->db);
     buf_free(&d->fold_name);
@@ -253,6 +179,10 @@ static void db_free(struct imp_db *d)
     free(d->tmp_path);
     free(d);
 }
+
+static int fts_row(void *arg, int64_t rowid, const char *name, const char *address,
+                   struct err *e);
+static int fts_done(void *arg, struct err *e);
 
 struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, struct err *e)
 {
@@ -268,19 +198,27 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     d->clock = clock;
     remove_temp(d); /* a leftover of a crashed run with our pid */
     d->db = store_db_open(d->tmp_path, false, e);
-    if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e) ||
-        set_triggers_aside(d, e) || exec(d, FTS_LOAD, e) || prepare(d, e) ||
-        exec(d, "BEGIN", e)) {
-        imp_db_abort(d);
-        return NULL;
-    }
+    if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e))
+        goto fail;
+    d->triggers = spatial_triggers_set_aside(store_db_handle(d->db), "places", e);
+    if (d->triggers == NULL || (d->fts_db = fts_side_open(e)) == NULL || prepare(d, e) ||
+        exec(d, "BEGIN", e))
+        goto fail;
+    d->fts_queue = textq_start(fts_row, fts_done, d, e);
+    if (d->fts_queue == NULL)
+        goto fail;
     return d;
+fail:
+    imp_db_abort(d);
+    return NULL;
 }
 
 void imp_db_abort(struct imp_db *d)
 {
     if (d == NULL)
         return;
+    textq_cancel(d->fts_queue);
+    d->fts_queue = NULL;
     finalize(d);
     store_db_close(d->db);
     d->db = NULL;
@@ -302,8 +240,11 @@ static int step_reset(struct imp_db *d, sqlite3_stmt *st, const char *what, stru
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(d, what, e);
+    if (rc != SQLITE_DONE) {
+        err_set(e, "%s: %s%s: %s", d->tmp_path, what, st == d->fts ? " (temporary database)" : "",
+                sqlite3_errmsg(sqlite3_db_handle(st)));
+        return -1;
+    }
     return 0;
 }
 
@@ -349,19 +290,25 @@ static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_
     return step_reset(d, d->fts, "cannot insert search text", e);
 }
 
-/* Stores the n low bytes of v little-endian; returns the byte after them. */
-static unsigned char *put_le(unsigned char *out, uint64_t v, int n)
+/* textq row(), on the places_fts thread: the place's name and address into places_fts. */
+static int fts_row(void *arg, int64_t rowid, const char *name, const char *address,
+                   struct err *e)
 {
-    for (int i = 0; i < n; i++)
-        out[i] = (unsigned char)(v >> (8 * i));
-    return out + n;
+    struct imp_place p = {.name = name, .address = address};
+    return add_search_text(arg, &p, rowid, e);
 }
 
-static uint64_t double_bits(double x)
+/* textq done(), on the places_fts thread once every row is in. */
+static int fts_done(void *arg, struct err *e)
 {
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
+    struct imp_db *d = arg;
+    bool timed = d->clock->out != NULL;
+    sqlite3_finalize(d->fts);
+    d->fts = NULL;
+    d->busy_fts = timed ? imp_clock_thread_cpu() : 0;
+    int rc = fts_side_finish(d->fts_db, e);
+    d->busy_fts_merge = timed ? imp_clock_thread_cpu() - d->busy_fts : 0;
+    return rc;
 }
 
 /* Keeps the spatial index entry of place p, stored as rowid. */
@@ -382,34 +329,9 @@ static int keep_cell(struct imp_db *d, sqlite3_int64 rowid, const struct imp_pla
     return 0;
 }
 
-#define POINT_BLOB_SIZE 60
-
-/*
- * The SpatiaLite BLOB of POINT(lon lat) with SRID 4326, as MakePoint(lon,
- * lat, 4326) makes it (little-endian): 0x00, 0x01 (byte order), the SRID,
- * the MBR (min x, min y, max x, max y), 0x7C, the class (1 = POINT), x, y,
- * 0xFE.
- */
-static void point_blob(unsigned char out[POINT_BLOB_SIZE], double lon, double lat)
-{
-    unsigned char *q = out;
-    *q++ = 0x00;
-    *q++ = 0x01;
-    q = put_le(q, 4326, 4);
-    q = put_le(q, double_bits(lon), 8);
-    q = put_le(q, double_bits(lat), 8);
-    q = put_le(q, double_bits(lon), 8);
-    q = put_le(q, double_bits(lat), 8);
-    *q++ = 0x7C;
-    q = put_le(q, 1, 4);
-    q = put_le(q, double_bits(lon), 8);
-    q = put_le(q, double_bits(lat), 8);
-    *q++ = 0xFE;
-}
-
 int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
 {
-    unsigned char geom[POINT_BLOB_SIZE];
+    unsigned char geom[SPATIAL_POINT_BLOB_SIZE];
     sqlite3_stmt *st = d->place;
     const char *texts[] = {p->kind,  p->code,           p->name,     p->parent_code,
                            p->level, p->facility_class, p->ownership};
@@ -434,23 +356,18 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
         sqlite3_bind_double(st, 26, p->src_x);
         sqlite3_bind_double(st, 27, p->src_y);
     }
-    point_blob(geom, p->lon, p->lat);
+    spatial_point_blob(geom, p->lon, p->lat);
     sqlite3_bind_blob(st, 28, geom, sizeof geom, SQLITE_STATIC);
     bool timed = d->clock->out != NULL;
     double t0 = timed ? imp_clock_thread_cpu() : 0;
     if (step_reset(d, st, "cannot insert place", e))
         return -1;
-    double t1 = timed ? imp_clock_thread_cpu() : 0;
+    if (timed)
+        d->busy_place += imp_clock_thread_cpu() - t0;
     sqlite3_int64 rowid = sqlite3_last_insert_rowid(store_db_handle(d->db));
     if (keep_cell(d, rowid, p, e))
         return -1;
-    int rc = add_search_text(d, p, rowid, e);
-    if (timed) {
-        double t2 = imp_clock_thread_cpu();
-        d->busy_place += t1 - t0;
-        d->busy_fts += t2 - t1;
-    }
-    return rc;
+    return textq_push(d->fts_queue, rowid, p->name, p->address, e);
 }
 
 int imp_build_time(time_t *out, struct err *e)
@@ -593,9 +510,9 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     }
     strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     release_id(id, id_size, files, nfiles, &tm);
+    textq_close(d->fts_queue); /* the places_fts thread finishes the rows and merges */
     imp_clock_report(d->clock, "(places inserts)", d->busy_place);
-    imp_clock_report(d->clock, "(places_fts inserts)", d->busy_fts);
-    if (exec(d, "COMMIT", e) || restore_triggers(d, e))
+    if (exec(d, "COMMIT", e) || spatial_triggers_restore(store_db_handle(d->db), d->triggers, e))
         goto fail;
     imp_clock_mark(d->clock, "COMMIT, triggers back");
     if (exec(d, "BEGIN", e) ||
@@ -605,8 +522,22 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     free(d->cells);
     d->cells = NULL;
     imp_clock_mark(d->clock, "spatial index");
-    if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e) || exec(d, FTS_LOADED, e) ||
-        exec(d, "BEGIN", e) ||
+    if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e))
+        goto fail;
+    int rc = textq_join(d->fts_queue, e);
+    d->fts_queue = NULL;
+    if (rc)
+        goto fail;
+    imp_clock_mark(d->clock, "wait for places_fts");
+    imp_clock_report(d->clock, "(places_fts thread: fold, insert)", d->busy_fts);
+    imp_clock_report(d->clock, "(places_fts thread: optimize)", d->busy_fts_merge);
+    if (exec(d, "BEGIN", e) || fts_side_copy(d->fts_db, store_db_handle(d->db), e) ||
+        exec(d, "COMMIT", e))
+        goto fail;
+    fts_side_close(d->fts_db);
+    d->fts_db = NULL;
+    imp_clock_mark(d->clock, "copy places_fts");
+    if (exec_marked(d, "ANALYZE;", e) || exec(d, "BEGIN", e) ||
         write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e))
         goto fail;
     if (swap_in(d, e))

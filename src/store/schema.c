@@ -126,9 +126,7 @@ const char STORE_SCHEMA_INDEX_SQL[] =
     "CREATE INDEX places_parent ON places(kind, parent_code);\n"
     "CREATE INDEX places_province ON places(kind, province_code);\n"
     "CREATE INDEX admin_units_parent ON admin_units(version, parent_code);\n"
-    "CREATE INDEX admin_successors_new ON admin_successors(new_code, new_version);\n"
-    "INSERT INTO places_fts(places_fts) VALUES ('optimize');\n"
-    "ANALYZE;\n";
+    "CREATE INDEX admin_successors_new ON admin_successors(new_code, new_version);\n";
 
 const char *const STORE_SCHEMA_TABLES[] = {
     "release", "release_sources",  "admin_units", "admin_successors",

@@ -31,7 +31,8 @@ extern const char STORE_SCHEMA_FTS_SQL[];
 
 /*
  * Run after all rows are in, places' triggers are back and the spatial
- * index is filled: secondary indexes, FTS merge, ANALYZE.
+ * index is filled: the secondary indexes and the geometry's last_insert.
+ * The importer then brings in places_fts, merged, and runs ANALYZE.
  */
 extern const char STORE_SCHEMA_INDEX_SQL[];
 
