@@ -50,10 +50,12 @@ struct imp_db {
     struct imp_clock *clock;  /* not owned */
     struct spatial_triggers *triggers; /* those of places, set aside while loading */
     sqlite3 *fts_db;   /* places_fts is built here (fts_side.h), then copied */
-    struct textq *fts_queue; /* rows for places_fts, to the thread that inserts them */
+    struct textq *fts_queue;   /* rows for places_fts, to the thread that inserts them */
+    struct textq *place_queue; /* rows for places, to the thread that inserts them */
+    sqlite3_int64 last_id;     /* of the last place handed over */
     struct rtree_cell *cells; /* the spatial index entry of every place inserted */
     size_t ncells, cells_cap;
-    double busy_place; /* CPU seconds in place inserts (--timings) */
+    double busy_place; /* CPU seconds of the places thread (--timings) */
     double busy_fts;   /* CPU seconds of the places_fts thread loading, then merging */
     double busy_fts_merge;
 };
@@ -74,9 +76,9 @@ static const char INSERT_PLACE[] =
     "INSERT INTO places (kind, code, name, parent_code, level, facility_class, ownership,"
     " accepts_initial_registration, agent_type, address, province_code, district_code,"
     " ward_code, phone, email, website, opening_hours, lat, lon, position_approx, source,"
-    " updated, src_file, src_line, src_crs, src_x, src_y, geom)"
+    " updated, src_file, src_line, src_crs, src_x, src_y, geom, id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 
 static const char INSERT_FTS[] =
     "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
@@ -151,13 +153,16 @@ static int prepare(struct imp_db *d, struct err *e)
     return 0;
 }
 
-/* The statements; d->fts only once the places_fts thread has stopped. */
+/* The statements; d->place and d->fts only once their threads have stopped. */
 static void finalize(struct imp_db *d)
 {
     sqlite3_finalize(d->admin);
     sqlite3_finalize(d->successor);
-    sqlite3_finalize(d->place);
-    d->admin = d->successor = d->place = NULL;
+    d->admin = d->successor = NULL;
+    if (d->place_queue == NULL) {
+        sqlite3_finalize(d->place);
+        d->place = NULL;
+    }
     if (d->fts_queue == NULL) {
         sqlite3_finalize(d->fts);
         d->fts = NULL;
@@ -166,8 +171,9 @@ static void finalize(struct imp_db *d)
 
 static void db_free(struct imp_db *d)
 {
-    textq_cancel(d->fts_queue); /* before the statements its thread uses */
-    d->fts_queue = NULL;
+    textq_cancel(d->place_queue); /* before the statements their threads use */
+    textq_cancel(d->fts_queue);
+    d->place_queue = d->fts_queue = NULL;
     finalize(d);
     spatial_triggers_free(d->triggers);
     fts_side_close(d->fts_db);
@@ -180,7 +186,7 @@ static void db_free(struct imp_db *d)
     free(d);
 }
 
-static int fts_row(void *arg, int64_t rowid, const char *name, const char *address,
+static int fts_row(void *arg, int64_t rowid, const char *const *texts, const void *payload,
                    struct err *e);
 static int fts_done(void *arg, struct err *e);
 
@@ -204,7 +210,7 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     if (d->triggers == NULL || (d->fts_db = fts_side_open(e)) == NULL || prepare(d, e) ||
         exec(d, "BEGIN", e))
         goto fail;
-    d->fts_queue = textq_start(fts_row, fts_done, d, e);
+    d->fts_queue = textq_start(2, 0, fts_row, fts_done, d, e);
     if (d->fts_queue == NULL)
         goto fail;
     return d;
@@ -217,8 +223,9 @@ void imp_db_abort(struct imp_db *d)
 {
     if (d == NULL)
         return;
+    textq_cancel(d->place_queue);
     textq_cancel(d->fts_queue);
-    d->fts_queue = NULL;
+    d->place_queue = d->fts_queue = NULL;
     finalize(d);
     store_db_close(d->db);
     d->db = NULL;
@@ -291,10 +298,11 @@ static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_
 }
 
 /* textq row(), on the places_fts thread: the place's name and address into places_fts. */
-static int fts_row(void *arg, int64_t rowid, const char *name, const char *address,
+static int fts_row(void *arg, int64_t rowid, const char *const *texts, const void *payload,
                    struct err *e)
 {
-    struct imp_place p = {.name = name, .address = address};
+    (void)payload;
+    struct imp_place p = {.name = texts[0], .address = texts[1]};
     return add_search_text(arg, &p, rowid, e);
 }
 
@@ -329,7 +337,9 @@ static int keep_cell(struct imp_db *d, sqlite3_int64 rowid, const struct imp_pla
     return 0;
 }
 
-int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
+/* Binds and inserts place p as rowid id (on the places thread). */
+static int insert_place(struct imp_db *d, const struct imp_place *p, sqlite3_int64 id,
+                        struct err *e)
 {
     unsigned char geom[SPATIAL_POINT_BLOB_SIZE];
     sqlite3_stmt *st = d->place;
@@ -358,16 +368,84 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
     }
     spatial_point_blob(geom, p->lon, p->lat);
     sqlite3_bind_blob(st, 28, geom, sizeof geom, SQLITE_STATIC);
-    bool timed = d->clock->out != NULL;
-    double t0 = timed ? imp_clock_thread_cpu() : 0;
+    sqlite3_bind_int64(st, 29, id);
     if (step_reset(d, st, "cannot insert place", e))
         return -1;
-    if (timed)
-        d->busy_place += imp_clock_thread_cpu() - t0;
-    sqlite3_int64 rowid = sqlite3_last_insert_rowid(store_db_handle(d->db));
-    if (keep_cell(d, rowid, p, e))
+    return keep_cell(d, id, p, e);
+}
+
+/* The texts of a place as they go through d->place_queue, and its numbers. */
+enum { T_KIND, T_CODE, T_NAME, T_PARENT, T_LEVEL, T_CLASS, T_OWNERSHIP, T_AGENT_TYPE,
+       T_ADDRESS, T_PROVINCE, T_DISTRICT, T_WARD, T_PHONE, T_EMAIL, T_WEBSITE, T_HOURS,
+       T_SOURCE, T_UPDATED, T_SRC_FILE, T_SRC_CRS, T_NTEXTS };
+
+struct place_nums {
+    double lat, lon, src_x, src_y;
+    unsigned long src_line;
+    int accepts_initial_registration;
+    bool position_approx;
+};
+
+/* textq row(), on the places thread. */
+static int place_row(void *arg, int64_t rowid, const char *const *t, const void *payload,
+                     struct err *e)
+{
+    struct place_nums n;
+    memcpy(&n, payload, sizeof n);
+    struct imp_place p = {
+        .kind = t[T_KIND], .code = t[T_CODE], .name = t[T_NAME], .parent_code = t[T_PARENT],
+        .level = t[T_LEVEL], .facility_class = t[T_CLASS], .ownership = t[T_OWNERSHIP],
+        .agent_type = t[T_AGENT_TYPE], .address = t[T_ADDRESS], .province_code = t[T_PROVINCE],
+        .district_code = t[T_DISTRICT], .ward_code = t[T_WARD], .phone = t[T_PHONE],
+        .email = t[T_EMAIL], .website = t[T_WEBSITE], .opening_hours = t[T_HOURS],
+        .source = t[T_SOURCE], .updated = t[T_UPDATED], .src_file = t[T_SRC_FILE],
+        .accepts_initial_registration = n.accepts_initial_registration,
+        .position_approx = n.position_approx, .lat = n.lat, .lon = n.lon,
+        .src_line = n.src_line, .src_x = n.src_x, .src_y = n.src_y,
+    };
+    snprintf(p.src_crs, sizeof p.src_crs, "%s", t[T_SRC_CRS]);
+    return insert_place(arg, &p, rowid, e);
+}
+
+/* textq done(), on the places thread. */
+static int place_done(void *arg, struct err *e)
+{
+    struct imp_db *d = arg;
+    (void)e;
+    d->busy_place = d->clock->out ? imp_clock_thread_cpu() : 0;
+    return 0;
+}
+
+/*
+ * Hands place p to the places thread (started with the first place: until
+ * then this thread uses the connection for admin units) and its name and
+ * address to the places_fts thread, under the next id.
+ */
+int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
+{
+    if (d->place_queue == NULL &&
+        (d->place_queue = textq_start(T_NTEXTS, sizeof(struct place_nums), place_row, place_done,
+                                      d, e)) == NULL)
         return -1;
-    return textq_push(d->fts_queue, rowid, p->name, p->address, e);
+    const char *t[T_NTEXTS] = {
+        [T_KIND] = p->kind, [T_CODE] = p->code, [T_NAME] = p->name,
+        [T_PARENT] = p->parent_code, [T_LEVEL] = p->level, [T_CLASS] = p->facility_class,
+        [T_OWNERSHIP] = p->ownership, [T_AGENT_TYPE] = p->agent_type, [T_ADDRESS] = p->address,
+        [T_PROVINCE] = p->province_code, [T_DISTRICT] = p->district_code,
+        [T_WARD] = p->ward_code, [T_PHONE] = p->phone, [T_EMAIL] = p->email,
+        [T_WEBSITE] = p->website, [T_HOURS] = p->opening_hours, [T_SOURCE] = p->source,
+        [T_UPDATED] = p->updated, [T_SRC_FILE] = p->src_file, [T_SRC_CRS] = p->src_crs,
+    };
+    struct place_nums n = {
+        .lat = p->lat, .lon = p->lon, .src_x = p->src_x, .src_y = p->src_y,
+        .src_line = p->src_line, .accepts_initial_registration = p->accepts_initial_registration,
+        .position_approx = p->position_approx,
+    };
+    const char *fts[2] = {p->name, p->address};
+    sqlite3_int64 id = ++d->last_id;
+    if (textq_push(d->place_queue, id, t, &n, e) || textq_push(d->fts_queue, id, fts, NULL, e))
+        return -1;
+    return 0;
 }
 
 int imp_build_time(time_t *out, struct err *e)
@@ -511,7 +589,13 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     release_id(id, id_size, files, nfiles, &tm);
     textq_close(d->fts_queue); /* the places_fts thread finishes the rows and merges */
-    imp_clock_report(d->clock, "(places inserts)", d->busy_place);
+    int rc = textq_join(d->place_queue, e);
+    d->place_queue = NULL;
+    if (rc)
+        goto fail;
+    imp_clock_mark(d->clock, "wait for the places thread");
+    imp_clock_report(d->clock, "(places thread: inserts)", d->busy_place);
+    finalize(d);
     if (exec(d, "COMMIT", e) || spatial_triggers_restore(store_db_handle(d->db), d->triggers, e))
         goto fail;
     imp_clock_mark(d->clock, "COMMIT, triggers back");
@@ -524,7 +608,7 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     imp_clock_mark(d->clock, "spatial index");
     if (exec_marked(d, STORE_SCHEMA_INDEX_SQL, e))
         goto fail;
-    int rc = textq_join(d->fts_queue, e);
+    rc = textq_join(d->fts_queue, e);
     d->fts_queue = NULL;
     if (rc)
         goto fail;

@@ -13,13 +13,14 @@
 
 #include "util/buf.h"
 
-#define TEXTQ_ROWS 2048
+#define TEXTQ_ROWS 1024
 #define TEXTQ_BATCHES 8
 
 struct batch {
     size_t n;
     int64_t rowid[TEXTQ_ROWS];
-    size_t a[TEXTQ_ROWS], b[TEXTQ_ROWS]; /* offsets into text */
+    size_t *off;            /* [row * ntexts + i]: offset of text i of a row in text */
+    unsigned char *payload; /* [row * payload_size] */
     struct buf text;
     struct batch *next;
 };
@@ -31,6 +32,8 @@ struct textq {
     struct batch *filling;
     bool closed, cancelled, failed, finished;
     struct err err; /* the worker's failure, when failed */
+    int ntexts;
+    size_t payload_size;
     textq_row_fn row;
     textq_done_fn done;
     void *arg;
@@ -79,9 +82,12 @@ static void *work(void *arg)
     struct batch *b;
     struct err e;
 
+    const char *texts[TEXTQ_MAX_TEXTS];
     while ((b = take_full(q)) != NULL) {
         for (size_t i = 0; i < b->n; i++) {
-            if (q->row(q->arg, b->rowid[i], b->text.data + b->a[i], b->text.data + b->b[i], &e)) {
+            for (int k = 0; k < q->ntexts; k++)
+                texts[k] = b->text.data + b->off[i * (size_t)q->ntexts + (size_t)k];
+            if (q->row(q->arg, b->rowid[i], texts, b->payload + i * q->payload_size, &e)) {
                 fail(q, &e);
                 return NULL;
             }
@@ -96,7 +102,21 @@ static void *work(void *arg)
     return NULL;
 }
 
-struct textq *textq_start(textq_row_fn row, textq_done_fn done, void *arg, struct err *e)
+/* Frees q once its worker has been joined (or was never started). */
+static void destroy(struct textq *q)
+{
+    for (int i = 0; i < TEXTQ_BATCHES; i++) {
+        buf_free(&q->all[i].text);
+        free(q->all[i].off);
+        free(q->all[i].payload);
+    }
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q);
+}
+
+struct textq *textq_start(int ntexts, size_t payload_size, textq_row_fn row, textq_done_fn done,
+                          void *arg, struct err *e)
 {
     struct textq *q = calloc(1, sizeof *q);
     if (q == NULL) {
@@ -105,6 +125,17 @@ struct textq *textq_start(textq_row_fn row, textq_done_fn done, void *arg, struc
     }
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
+    q->ntexts = ntexts;
+    q->payload_size = payload_size;
+    for (int i = 0; i < TEXTQ_BATCHES; i++) {
+        q->all[i].off = malloc(TEXTQ_ROWS * (size_t)ntexts * sizeof *q->all[i].off);
+        q->all[i].payload = malloc(TEXTQ_ROWS * payload_size + 1);
+        if (q->all[i].off == NULL || q->all[i].payload == NULL) {
+            err_set(e, "out of memory");
+            destroy(q);
+            return NULL;
+        }
+    }
     q->row = row;
     q->done = done;
     q->arg = arg;
@@ -114,10 +145,8 @@ struct textq *textq_start(textq_row_fn row, textq_done_fn done, void *arg, struc
     }
     q->filling = &q->all[0];
     if (pthread_create(&q->thread, NULL, work, q) != 0) {
-        err_set(e, "cannot start the search index thread");
-        pthread_mutex_destroy(&q->mu);
-        pthread_cond_destroy(&q->cv);
-        free(q);
+        err_set(e, "cannot start a thread");
+        destroy(q);
         return NULL;
     }
     return q;
@@ -161,7 +190,8 @@ static bool worker_failed(struct textq *q, struct err *e)
     return failed;
 }
 
-int textq_push(struct textq *q, int64_t rowid, const char *a, const char *b, struct err *e)
+int textq_push(struct textq *q, int64_t rowid, const char *const *texts, const void *payload,
+               struct err *e)
 {
     if (q->filling == NULL || q->filling->n == TEXTQ_ROWS) {
         if (!hand_over(q, false) || q->filling == NULL) {
@@ -170,19 +200,20 @@ int textq_push(struct textq *q, int64_t rowid, const char *a, const char *b, str
         }
     }
     struct batch *t = q->filling;
-    size_t at = t->text.len;
-    a = a ? a : "";
-    b = b ? b : "";
-    /* Each text keeps its NUL: buf_append leaves one after the data. */
-    if (buf_append(&t->text, a, strlen(a) + 1) || buf_append(&t->text, b, strlen(b) + 1)) {
-        t->text.len = at;
-        err_set(e, "out of memory");
-        return -1;
+    size_t at = t->text.len, *off = t->off + t->n * (size_t)q->ntexts;
+    for (int k = 0; k < q->ntexts; k++) {
+        const char *s = texts[k] ? texts[k] : "";
+        off[k] = t->text.len;
+        /* Each text keeps its NUL: buf_append leaves one after the data. */
+        if (buf_append(&t->text, s, strlen(s) + 1)) {
+            t->text.len = at;
+            err_set(e, "out of memory");
+            return -1;
+        }
     }
-    t->rowid[t->n] = rowid;
-    t->a[t->n] = at;
-    t->b[t->n] = at + strlen(a) + 1;
-    t->n++;
+    if (q->payload_size)
+        memcpy(t->payload + t->n * q->payload_size, payload, q->payload_size);
+    t->rowid[t->n++] = rowid;
     return 0;
 }
 
@@ -192,16 +223,6 @@ void textq_close(struct textq *q)
         hand_over(q, true);
         q->finished = true;
     }
-}
-
-/* Frees q once its worker has been joined. */
-static void destroy(struct textq *q)
-{
-    for (int i = 0; i < TEXTQ_BATCHES; i++)
-        buf_free(&q->all[i].text);
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
-    free(q);
 }
 
 int textq_join(struct textq *q, struct err *e)

@@ -1,8 +1,9 @@
 /*
- * textq: hands (rowid, text, text) rows from the thread reading the CSV
- * files to one worker thread, in batches, in order. The importer uses it to
- * fold and index each place's name and address (places_fts) on the second
- * core while the first reads, checks and inserts the next rows.
+ * textq: hands rows (a rowid, a fixed number of texts and a fixed-size
+ * block of numbers) from the thread reading the CSV files to one worker
+ * thread, in batches, in order. The importer uses two: one inserts the
+ * places rows, the other folds and indexes each place's name and address
+ * (places_fts), while the first thread reads and checks the next rows.
  *
  * The producer calls textq_push() per row and textq_close() at the end; the
  * worker calls row() for every row, in push order, then done() once, unless
@@ -13,22 +14,37 @@
 #ifndef BHXH_IMPORT_TEXTQ_H
 #define BHXH_IMPORT_TEXTQ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
 
 struct textq;
 
-/* Each returns 0, or -1 with e filled. They run on the worker thread. */
-typedef int (*textq_row_fn)(void *arg, int64_t rowid, const char *a, const char *b,
-                            struct err *e);
+#define TEXTQ_MAX_TEXTS 32
+
+/*
+ * Each returns 0, or -1 with e filled. They run on the worker thread.
+ * texts[0..ntexts) and payload are valid during the call only.
+ */
+typedef int (*textq_row_fn)(void *arg, int64_t rowid, const char *const *texts,
+                            const void *payload, struct err *e);
 typedef int (*textq_done_fn)(void *arg, struct err *e);
 
-/* Starts the worker; NULL with e filled when it cannot. */
-struct textq *textq_start(textq_row_fn row, textq_done_fn done, void *arg, struct err *e);
+/*
+ * Starts the worker for rows of ntexts (<= TEXTQ_MAX_TEXTS) texts and
+ * payload_size bytes of payload (done may be NULL); NULL with e filled when
+ * it cannot.
+ */
+struct textq *textq_start(int ntexts, size_t payload_size, textq_row_fn row, textq_done_fn done,
+                          void *arg, struct err *e);
 
-/* Queues a row (a and b are copied; NULL counts as ""). 0, or -1 with e filled. */
-int textq_push(struct textq *q, int64_t rowid, const char *a, const char *b, struct err *e);
+/*
+ * Queues a row: texts[0..ntexts) (NULL counts as "") and payload are
+ * copied. 0, or -1 with e filled.
+ */
+int textq_push(struct textq *q, int64_t rowid, const char *const *texts, const void *payload,
+               struct err *e);
 
 /* No more rows: lets the worker finish the last batch and call done(). */
 void textq_close(struct textq *q);
