@@ -1,6 +1,7 @@
 #include "import/fts_side.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "store/schema.h"
 
@@ -25,10 +26,12 @@ static int fail(sqlite3 *h, const char *what, struct err *e)
     return -1;
 }
 
-sqlite3 *fts_side_open(struct err *e)
+sqlite3 *fts_side_open(const char *path, struct err *e)
 {
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2("", &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    unlink(path);
+    int rc = sqlite3_open_v2(path, &h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK || sqlite3_exec(h, PRAGMAS, NULL, NULL, NULL) ||
         sqlite3_exec(h, STORE_SCHEMA_FTS_SQL, NULL, NULL, NULL) ||
         sqlite3_exec(h, LOAD, NULL, NULL, NULL)) {
@@ -49,82 +52,69 @@ int fts_side_finish(sqlite3 *h, struct err *e)
     return 0;
 }
 
-/* Copies the rows of table name (a shadow table of places_fts) from from to to. */
-static int copy_table(sqlite3 *from, sqlite3 *to, const char *name, struct err *e)
+/* Runs sql (made with sqlite3_mprintf; freed here) on h. 0, or -1 with e filled. */
+static int run(sqlite3 *h, char *sql, struct err *e)
 {
-    char *del = sqlite3_mprintf("DELETE FROM main.\"%w\"", name);
-    char *sel = sqlite3_mprintf("SELECT * FROM main.\"%w\"", name);
-    sqlite3_stmt *src = NULL, *dst = NULL;
-    int rc = -1;
-
-    if (del == NULL || sel == NULL) {
+    if (sql == NULL) {
         err_set(e, "out of memory");
-        goto out;
+        return -1;
     }
-    if (sqlite3_exec(to, del, NULL, NULL, NULL) != SQLITE_OK) {
-        err_set(e, "cannot empty %s: %s", name, sqlite3_errmsg(to));
-        goto out;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        err_set(e, "cannot copy the search index: %s", sqlite3_errmsg(h));
+        return -1;
     }
-    if (sqlite3_prepare_v2(from, sel, -1, &src, NULL) != SQLITE_OK) {
-        fail(from, name, e);
-        goto out;
-    }
-    int ncol = sqlite3_column_count(src);
-    sqlite3_free(sel);
-    sqlite3_str *ins = sqlite3_str_new(to);
-    sqlite3_str_appendf(ins, "INSERT INTO main.\"%w\" VALUES (?", name);
-    for (int i = 1; i < ncol; i++)
-        sqlite3_str_appendall(ins, ", ?");
-    sqlite3_str_appendall(ins, ")");
-    sel = sqlite3_str_finish(ins);
-    if (sel == NULL || sqlite3_prepare_v2(to, sel, -1, &dst, NULL) != SQLITE_OK) {
-        err_set(e, "cannot copy %s: %s", name, sel ? sqlite3_errmsg(to) : "out of memory");
-        goto out;
-    }
-    while ((rc = sqlite3_step(src)) == SQLITE_ROW) {
-        for (int i = 0; i < ncol; i++)
-            sqlite3_bind_value(dst, i + 1, sqlite3_column_value(src, i));
-        if (sqlite3_step(dst) != SQLITE_DONE) {
-            err_set(e, "cannot copy %s: %s", name, sqlite3_errmsg(to));
-            rc = -1;
-            goto out;
-        }
-        sqlite3_reset(dst);
-    }
-    if (rc != SQLITE_DONE) {
-        fail(from, name, e);
-        rc = -1;
-        goto out;
-    }
-    rc = 0;
-out:
-    sqlite3_finalize(src);
-    sqlite3_finalize(dst);
-    sqlite3_free(del);
-    sqlite3_free(sel);
-    return rc;
+    return 0;
 }
 
-int fts_side_copy(sqlite3 *from, sqlite3 *to, struct err *e)
+/* Copies every places_fts_* table of fts_side into main, inside one transaction. */
+static int copy_tables(sqlite3 *to, struct err *e)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (sqlite3_prepare_v2(from,
-                           "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+    if (sqlite3_prepare_v2(to,
+                           "SELECT name FROM fts_side.sqlite_master WHERE type = 'table'"
                            " AND name LIKE 'places\\_fts\\_%' ESCAPE '\\' ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(from, "cannot list its tables", e);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (copy_table(from, to, (const char *)sqlite3_column_text(st, 0), e)) {
-            sqlite3_finalize(st);
-            return -1;
-        }
+                           -1, &st, NULL) != SQLITE_OK) {
+        err_set(e, "cannot copy the search index: %s", sqlite3_errmsg(to));
+        return -1;
     }
+    char *names[16];
+    int n = 0;
+    while (n < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        names[n++] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(from, "cannot list its tables", e);
-    return 0;
+    rc = 0;
+    for (int i = 0; i < n; i++) {
+        /* Emptied first, so that SQLite can copy the records as they are. */
+        if (rc == 0 && names[i] == NULL) {
+            err_set(e, "out of memory");
+            rc = -1;
+        }
+        if (rc == 0)
+            rc = run(to, sqlite3_mprintf("DELETE FROM main.\"%w\";"
+                                         "INSERT INTO main.\"%w\" SELECT * FROM fts_side.\"%w\";",
+                                         names[i], names[i], names[i]),
+                     e);
+        sqlite3_free(names[i]);
+    }
+    return rc;
+}
+
+int fts_side_copy(const char *path, sqlite3 *to, struct err *e)
+{
+    if (run(to, sqlite3_mprintf("ATTACH %Q AS fts_side", path), e))
+        return -1;
+    int rc = run(to, sqlite3_mprintf("BEGIN"), e) || copy_tables(to, e) ||
+             run(to, sqlite3_mprintf("COMMIT"), e);
+    struct err ignored;
+    if (rc)
+        run(to, sqlite3_mprintf("ROLLBACK"), &ignored);
+    if (run(to, sqlite3_mprintf("DETACH fts_side"), rc ? &ignored : e))
+        rc = -1;
+    return rc ? -1 : 0;
 }
 
 void fts_side_close(sqlite3 *h)

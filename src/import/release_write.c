@@ -46,7 +46,7 @@ struct imp_db {
     struct store_db *db;
     sqlite3_stmt *admin, *successor, *place, *fts;
     struct buf fold_name, fold_address; /* places_fts text of the current row */
-    char *out_path, *tmp_path;
+    char *out_path, *tmp_path, *fts_path; /* fts_path: OUT.tmp-PID-fts (fts_side.h) */
     struct imp_clock *clock;  /* not owned */
     struct spatial_triggers *triggers; /* those of places, set aside while loading */
     sqlite3 *fts_db;   /* places_fts is built here (fts_side.h), then copied */
@@ -61,6 +61,7 @@ struct imp_db {
 };
 
 static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
+                              "PRAGMA threads = 2;\n" /* sorter threads for CREATE INDEX */
                               "PRAGMA synchronous = OFF;\n"
                               "PRAGMA temp_store = MEMORY;\n"
                               "PRAGMA cache_size = -65536;\n";
@@ -90,6 +91,8 @@ static void remove_temp(const struct imp_db *d)
     unlink(d->tmp_path);
     snprintf(journal, sizeof journal, "%s-journal", d->tmp_path);
     unlink(journal);
+    if (d->fts_path)
+        unlink(d->fts_path);
 }
 
 static int sql_fail(struct imp_db *d, const char *what, struct err *e)
@@ -183,6 +186,7 @@ static void db_free(struct imp_db *d)
     buf_free(&d->fold_address);
     free(d->out_path);
     free(d->tmp_path);
+    free(d->fts_path);
     free(d);
 }
 
@@ -194,9 +198,12 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
 {
     struct imp_db *d = calloc(1, sizeof *d);
     if (d == NULL || (d->out_path = strdup(out_path)) == NULL ||
-        asprintf(&d->tmp_path, "%s.tmp-%ld", out_path, (long)getpid()) < 0) {
-        if (d)
+        asprintf(&d->tmp_path, "%s.tmp-%ld", out_path, (long)getpid()) < 0 ||
+        asprintf(&d->fts_path, "%s-fts", d->tmp_path) < 0) {
+        if (d) {
             free(d->out_path);
+            free(d->tmp_path);
+        }
         free(d);
         err_set(e, "out of memory");
         return NULL;
@@ -207,7 +214,7 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e))
         goto fail;
     d->triggers = spatial_triggers_set_aside(store_db_handle(d->db), "places", e);
-    if (d->triggers == NULL || (d->fts_db = fts_side_open(e)) == NULL || prepare(d, e) ||
+    if (d->triggers == NULL || (d->fts_db = fts_side_open(d->fts_path, e)) == NULL || prepare(d, e) ||
         exec(d, "BEGIN", e))
         goto fail;
     d->fts_queue = textq_start(2, 0, fts_row, fts_done, d, e);
@@ -615,11 +622,11 @@ int imp_db_commit(struct imp_db *d, const struct imp_file *files, size_t nfiles,
     imp_clock_mark(d->clock, "wait for places_fts");
     imp_clock_report(d->clock, "(places_fts thread: fold, insert)", d->busy_fts);
     imp_clock_report(d->clock, "(places_fts thread: optimize)", d->busy_fts_merge);
-    if (exec(d, "BEGIN", e) || fts_side_copy(d->fts_db, store_db_handle(d->db), e) ||
-        exec(d, "COMMIT", e))
-        goto fail;
     fts_side_close(d->fts_db);
     d->fts_db = NULL;
+    if (fts_side_copy(d->fts_path, store_db_handle(d->db), e))
+        goto fail;
+    unlink(d->fts_path);
     imp_clock_mark(d->clock, "copy places_fts");
     if (exec_marked(d, "ANALYZE;", e) || exec(d, "BEGIN", e) ||
         write_release(d, files, nfiles, id, built_at, e) || exec(d, "COMMIT", e))
