@@ -5,7 +5,8 @@
 
 #include "store/schema.h"
 
-static const char PRAGMAS[] = "PRAGMA journal_mode = OFF;\n"
+static const char PRAGMAS[] = "PRAGMA page_size = 16384;\n"
+                              "PRAGMA journal_mode = OFF;\n"
                               "PRAGMA synchronous = OFF;\n"
                               "PRAGMA cache_size = -65536;\n";
 
