@@ -56,35 +56,70 @@ struct packer {
     size_t nleaf_of;
 };
 
-static int by_x(const void *a, const void *b)
-{
-    const struct rtree_cell *p = a, *q = b;
-    float u = p->box[0] + p->box[1], v = q->box[0] + q->box[1];
-    return (u > v) - (u < v);
-}
-
-static int by_y(const void *a, const void *b)
-{
-    const struct rtree_cell *p = a, *q = b;
-    float u = p->box[2] + p->box[3], v = q->box[2] + q->box[3];
-    return (u > v) - (u < v);
-}
-
 static int by_rowid(const void *a, const void *b)
 {
     const struct leaf_of *p = a, *q = b;
     return (p->rowid > q->rowid) - (p->rowid < q->rowid);
 }
 
-/* Orders v for packing m to a node: vertical slices by x, each slice by y. */
-static void str_sort(struct rtree_cell *v, size_t n, size_t m)
+/* The bits of f as an unsigned number that sorts as f does (no NaNs here). */
+static uint32_t float_key(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/*
+ * Sorts v[0..n) by the centre of the boxes on axis (0: x, 1: y), stably:
+ * a radix sort of (key << 32 | position) on the key's four bytes, then
+ * the cells are put in that order. tmp and key hold n entries, spare has n
+ * cells. qsort() took three quarters of the packing time for 1M points.
+ */
+static void sort_axis(struct rtree_cell *v, size_t n, int axis, uint64_t *key, uint64_t *tmp,
+                      struct rtree_cell *spare)
+{
+    for (size_t i = 0; i < n; i++)
+        key[i] = (uint64_t)float_key(v[i].box[2 * axis] + v[i].box[2 * axis + 1]) << 32 | i;
+    for (int shift = 32; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((key[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(key[i] >> shift) & 0xFF]++] = key[i];
+        memcpy(key, tmp, n * sizeof *key);
+    }
+    for (size_t i = 0; i < n; i++)
+        spare[i] = v[key[i] & 0xFFFFFFFFu];
+    memcpy(v, spare, n * sizeof *v);
+}
+
+/*
+ * Orders v for packing m to a node: vertical slices by x, each slice by y.
+ * Returns -1 when memory ran out.
+ */
+static int str_sort(struct rtree_cell *v, size_t n, size_t m)
 {
     size_t nodes = (n + m - 1) / m;
     size_t slices = (size_t)ceil(sqrt((double)nodes));
     size_t per_slice = slices * m;
-    qsort(v, n, sizeof *v, by_x);
+    uint64_t *key = malloc(n * sizeof *key), *tmp = malloc(n * sizeof *tmp);
+    struct rtree_cell *spare = malloc(n * sizeof *spare);
+    if (key == NULL || tmp == NULL || spare == NULL) {
+        free(key);
+        free(tmp);
+        free(spare);
+        return -1;
+    }
+    sort_axis(v, n, 0, key, tmp, spare);
     for (size_t i = 0; i < n; i += per_slice)
-        qsort(v + i, n - i < per_slice ? n - i : per_slice, sizeof *v, by_y);
+        sort_axis(v + i, n - i < per_slice ? n - i : per_slice, 1, key, tmp, spare);
+    free(key);
+    free(tmp);
+    free(spare);
+    return 0;
 }
 
 static void put_be(unsigned char *p, uint64_t v, int bytes)
@@ -156,7 +191,11 @@ static int pack_levels(struct packer *k, struct rtree_cell *v, size_t n)
             free(up);
             return -2;
         }
-        str_sort(v, n, m);
+        if (str_sort(v, n, m)) {
+            free(next);
+            free(up);
+            return -2;
+        }
         for (size_t i = 0; i < nodes && rc == 0; i++) {
             size_t len = n - i * m < m ? n - i * m : m;
             next[i].id = k->next_node++;
@@ -196,9 +235,38 @@ static int prepare(sqlite3 *h, const char *fmt, const char *name, sqlite3_stmt *
     return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* Sorts k->leaf_of by rowid: by placing each where it goes when the rowids are dense. */
+static void sort_rowids(struct packer *k)
+{
+    size_t n = k->nleaf_of;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        lo = k->leaf_of[i].rowid < lo ? k->leaf_of[i].rowid : lo;
+        hi = k->leaf_of[i].rowid > hi ? k->leaf_of[i].rowid : hi;
+    }
+    struct leaf_of *placed = NULL;
+    if (n > 0 && (uint64_t)hi - (uint64_t)lo == n - 1) /* 1..n as an import makes them */
+        placed = calloc(n, sizeof *placed);
+    for (size_t i = 0; placed && i < n; i++) {
+        struct leaf_of *to = &placed[k->leaf_of[i].rowid - lo];
+        if (to->node != 0) { /* a rowid twice: let the insert report it */
+            free(placed);
+            placed = NULL;
+            break;
+        }
+        *to = k->leaf_of[i];
+    }
+    if (placed == NULL) {
+        qsort(k->leaf_of, n, sizeof *k->leaf_of, by_rowid);
+        return;
+    }
+    free(k->leaf_of);
+    k->leaf_of = placed;
+}
+
 static int write_rowids(struct packer *k)
 {
-    qsort(k->leaf_of, k->nleaf_of, sizeof *k->leaf_of, by_rowid);
+    sort_rowids(k);
     for (size_t i = 0; i < k->nleaf_of; i++) {
         sqlite3_bind_int64(k->rowid, 1, k->leaf_of[i].rowid);
         sqlite3_bind_int64(k->rowid, 2, k->leaf_of[i].node);

@@ -22,7 +22,7 @@ static long long q_int(sqlite3 *db, const char *sql)
     return v;
 }
 
-static void check_size(size_t n)
+static void check_size(size_t n, bool dense)
 {
     sqlite3 *db;
     struct err e;
@@ -41,7 +41,9 @@ static void check_size(size_t n)
     for (size_t i = 0; i < n; i++) {
         double x = 102.0 + 8.0 * rand_r(&seed) / RAND_MAX;
         double y = 8.5 + 15.0 * rand_r(&seed) / RAND_MAX;
-        long long id = (long long)(i * 7 % (n + 3)) + 1 + (long long)i * 1000; /* unordered */
+        /* 1..n shuffled (as an import numbers places), or sparse and unordered */
+        long long id = dense ? (long long)((i * 7919) % n) + 1
+                             : (long long)(i * 7 % (n + 3)) + 1 + (long long)i * 1000;
         rtree_point_cell(&v[i], id, x, y);
         sqlite3_bind_int64(ins, 1, id);
         sqlite3_bind_double(ins, 2, x);
@@ -98,7 +100,9 @@ int main(void)
 {
     /* 51 cells a node for 4 KiB pages: one leaf, a root over leaves, three levels. */
     const size_t sizes[] = {0, 1, 50, 51, 52, 2601, 2602, 20000};
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        check_size(sizes[i]);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        check_size(sizes[i], false);
+        check_size(sizes[i], true);
+    }
     return harness_done();
 }
