@@ -31,8 +31,8 @@ sqlite3 *fts_side_open(const char *path, struct err *e)
 {
     sqlite3 *h = NULL;
     unlink(path);
-    int rc = sqlite3_open_v2(path, &h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK || sqlite3_exec(h, PRAGMAS, NULL, NULL, NULL) ||
         sqlite3_exec(h, STORE_SCHEMA_FTS_SQL, NULL, NULL, NULL) ||
         sqlite3_exec(h, LOAD, NULL, NULL, NULL)) {
@@ -95,9 +95,10 @@ static int copy_tables(sqlite3 *to, struct err *e)
             rc = -1;
         }
         if (rc == 0)
-            rc = run(to, sqlite3_mprintf("DELETE FROM main.\"%w\";"
-                                         "INSERT INTO main.\"%w\" SELECT * FROM fts_side.\"%w\";",
-                                         names[i], names[i], names[i]),
+            rc = run(to,
+                     sqlite3_mprintf("DELETE FROM main.\"%w\";"
+                                     "INSERT INTO main.\"%w\" SELECT * FROM fts_side.\"%w\";",
+                                     names[i], names[i], names[i]),
                      e);
         sqlite3_free(names[i]);
     }

@@ -11,6 +11,12 @@
  *   places.c        offices.csv, agents.csv, facilities.csv rows
  *   position.c      a place's position: its CRS, the transform, the territory
  *   release_write.c the temporary database, the release rows, the swap
+ *   place_row.c     a place as a row handed to the thread that inserts it
+ *   textq.c         handing rows to a worker thread (textq.h)
+ *   fts_side.c      places_fts built in a database of its own (fts_side.h)
+ *   spatial_load.c  the point BLOB, SpatiaLite's triggers set aside (spatial_load.h)
+ *   rtree_pack.c    the spatial index packed in one pass (rtree_pack.h)
+ *   timings.c       --timings (timings.h)
  *
  * One struct imp_ctx lives for one import_run(); it owns the code sets and
  * the database being written.
@@ -175,6 +181,18 @@ struct imp_place {
     char src_crs[16];    /* "EPSG:9207", or "" */
     double src_x, src_y; /* easting/northing, or lon/lat, in src_crs */
 };
+
+/*
+ * place_row.c: a place as the texts and numbers of a textq row (textq.h),
+ * to hand it to the thread that inserts it, and back. The texts of the row
+ * point into p (NULL stays NULL); those of the place from a row point into
+ * texts, and live as long as they do.
+ */
+#define IMP_PLACE_NTEXTS 20
+#define IMP_PLACE_PAYLOAD 64 /* bytes of numbers, at least sizeof their struct */
+void imp_place_to_row(const struct imp_place *p, const char *texts[IMP_PLACE_NTEXTS],
+                      unsigned char payload[IMP_PLACE_PAYLOAD]);
+void imp_place_from_row(struct imp_place *p, const char *const *texts, const void *payload);
 
 /*
  * position.c: a place row's position. The texts are the row's crs, lat,

@@ -45,15 +45,15 @@
 struct imp_db {
     struct store_db *db;
     sqlite3_stmt *admin, *successor, *place, *fts;
-    struct buf fold_name, fold_address; /* places_fts text of the current row */
+    struct buf fold_name, fold_address;   /* places_fts text of the current row */
     char *out_path, *tmp_path, *fts_path; /* fts_path: OUT.tmp-PID-fts (fts_side.h) */
-    struct imp_clock *clock;  /* not owned */
-    struct spatial_triggers *triggers; /* those of places, set aside while loading */
-    sqlite3 *fts_db;   /* places_fts is built here (fts_side.h), then copied */
-    struct textq *fts_queue;   /* rows for places_fts, to the thread that inserts them */
-    struct textq *place_queue; /* rows for places, to the thread that inserts them */
-    sqlite3_int64 last_id;     /* of the last place handed over */
-    struct rtree_cell *cells; /* the spatial index entry of every place inserted */
+    struct imp_clock *clock;              /* not owned */
+    struct spatial_triggers *triggers;    /* those of places, set aside while loading */
+    sqlite3 *fts_db;                      /* places_fts is built here (fts_side.h), then copied */
+    struct textq *fts_queue;              /* rows for places_fts, to the thread that inserts them */
+    struct textq *place_queue;            /* rows for places, to the thread that inserts them */
+    sqlite3_int64 last_id;                /* of the last place handed over */
+    struct rtree_cell *cells;             /* the spatial index entry of every place inserted */
     size_t ncells, cells_cap;
     double busy_place; /* CPU seconds of the places thread (--timings) */
     double busy_fts;   /* CPU seconds of the places_fts thread loading, then merging */
@@ -216,8 +216,8 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     if (d->db == NULL || exec(d, PRAGMAS, e) || exec(d, STORE_SCHEMA_SQL, e))
         goto fail;
     d->triggers = spatial_triggers_set_aside(store_db_handle(d->db), "places", e);
-    if (d->triggers == NULL || (d->fts_db = fts_side_open(d->fts_path, e)) == NULL || prepare(d, e) ||
-        exec(d, "BEGIN", e))
+    if (d->triggers == NULL || (d->fts_db = fts_side_open(d->fts_path, e)) == NULL ||
+        prepare(d, e) || exec(d, "BEGIN", e))
         goto fail;
     d->fts_queue = textq_start(2, 0, fts_row, fts_done, d, e);
     if (d->fts_queue == NULL)
@@ -383,36 +383,12 @@ static int insert_place(struct imp_db *d, const struct imp_place *p, sqlite3_int
     return keep_cell(d, id, p, e);
 }
 
-/* The texts of a place as they go through d->place_queue, and its numbers. */
-enum { T_KIND, T_CODE, T_NAME, T_PARENT, T_LEVEL, T_CLASS, T_OWNERSHIP, T_AGENT_TYPE,
-       T_ADDRESS, T_PROVINCE, T_DISTRICT, T_WARD, T_PHONE, T_EMAIL, T_WEBSITE, T_HOURS,
-       T_SOURCE, T_UPDATED, T_SRC_FILE, T_SRC_CRS, T_NTEXTS };
-
-struct place_nums {
-    double lat, lon, src_x, src_y;
-    unsigned long src_line;
-    int accepts_initial_registration;
-    bool position_approx;
-};
-
 /* textq row(), on the places thread. */
-static int place_row(void *arg, int64_t rowid, const char *const *t, const void *payload,
+static int place_row(void *arg, int64_t rowid, const char *const *texts, const void *payload,
                      struct err *e)
 {
-    struct place_nums n;
-    memcpy(&n, payload, sizeof n);
-    struct imp_place p = {
-        .kind = t[T_KIND], .code = t[T_CODE], .name = t[T_NAME], .parent_code = t[T_PARENT],
-        .level = t[T_LEVEL], .facility_class = t[T_CLASS], .ownership = t[T_OWNERSHIP],
-        .agent_type = t[T_AGENT_TYPE], .address = t[T_ADDRESS], .province_code = t[T_PROVINCE],
-        .district_code = t[T_DISTRICT], .ward_code = t[T_WARD], .phone = t[T_PHONE],
-        .email = t[T_EMAIL], .website = t[T_WEBSITE], .opening_hours = t[T_HOURS],
-        .source = t[T_SOURCE], .updated = t[T_UPDATED], .src_file = t[T_SRC_FILE],
-        .accepts_initial_registration = n.accepts_initial_registration,
-        .position_approx = n.position_approx, .lat = n.lat, .lon = n.lon,
-        .src_line = n.src_line, .src_x = n.src_x, .src_y = n.src_y,
-    };
-    snprintf(p.src_crs, sizeof p.src_crs, "%s", t[T_SRC_CRS]);
+    struct imp_place p;
+    imp_place_from_row(&p, texts, payload);
     return insert_place(arg, &p, rowid, e);
 }
 
@@ -433,26 +409,15 @@ static int place_done(void *arg, struct err *e)
 int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
 {
     if (d->place_queue == NULL &&
-        (d->place_queue = textq_start(T_NTEXTS, sizeof(struct place_nums), place_row, place_done,
-                                      d, e)) == NULL)
+        (d->place_queue =
+             textq_start(IMP_PLACE_NTEXTS, IMP_PLACE_PAYLOAD, place_row, place_done, d, e)) == NULL)
         return -1;
-    const char *t[T_NTEXTS] = {
-        [T_KIND] = p->kind, [T_CODE] = p->code, [T_NAME] = p->name,
-        [T_PARENT] = p->parent_code, [T_LEVEL] = p->level, [T_CLASS] = p->facility_class,
-        [T_OWNERSHIP] = p->ownership, [T_AGENT_TYPE] = p->agent_type, [T_ADDRESS] = p->address,
-        [T_PROVINCE] = p->province_code, [T_DISTRICT] = p->district_code,
-        [T_WARD] = p->ward_code, [T_PHONE] = p->phone, [T_EMAIL] = p->email,
-        [T_WEBSITE] = p->website, [T_HOURS] = p->opening_hours, [T_SOURCE] = p->source,
-        [T_UPDATED] = p->updated, [T_SRC_FILE] = p->src_file, [T_SRC_CRS] = p->src_crs,
-    };
-    struct place_nums n = {
-        .lat = p->lat, .lon = p->lon, .src_x = p->src_x, .src_y = p->src_y,
-        .src_line = p->src_line, .accepts_initial_registration = p->accepts_initial_registration,
-        .position_approx = p->position_approx,
-    };
+    const char *t[IMP_PLACE_NTEXTS];
+    unsigned char n[IMP_PLACE_PAYLOAD];
+    imp_place_to_row(p, t, n);
     const char *fts[2] = {p->name, p->address};
     sqlite3_int64 id = ++d->last_id;
-    if (textq_push(d->place_queue, id, t, &n, e) || textq_push(d->fts_queue, id, fts, NULL, e))
+    if (textq_push(d->place_queue, id, t, n, e) || textq_push(d->fts_queue, id, fts, NULL, e))
         return -1;
     return 0;
 }

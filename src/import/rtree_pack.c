@@ -48,11 +48,11 @@ struct packer {
     sqlite3 *h;
     sqlite3_stmt *node, *parent, *rowid;
     int node_size, per_node;
-    unsigned char *blob;  /* one node being written */
-    int64_t next_node;    /* number of the next non-root node */
+    unsigned char *blob; /* one node being written */
+    int64_t next_node;   /* number of the next non-root node */
     struct leaf_of {
         int64_t rowid, node;
-    } *leaf_of; /* each entry's leaf, written in rowid order at the end */
+    } * leaf_of; /* each entry's leaf, written in rowid order at the end */
     size_t nleaf_of;
 };
 

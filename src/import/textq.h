@@ -27,8 +27,8 @@ struct textq;
  * Each returns 0, or -1 with e filled. They run on the worker thread.
  * texts[0..ntexts) and payload are valid during the call only.
  */
-typedef int (*textq_row_fn)(void *arg, int64_t rowid, const char *const *texts,
-                            const void *payload, struct err *e);
+typedef int (*textq_row_fn)(void *arg, int64_t rowid, const char *const *texts, const void *payload,
+                            struct err *e);
 typedef int (*textq_done_fn)(void *arg, struct err *e);
 
 /*

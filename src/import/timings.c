@@ -46,7 +46,7 @@ void imp_clock_report(const struct imp_clock *k, const char *phase, double secon
 {
     if (k == NULL || k->out == NULL)
         return;
-    fprintf(k->out, "timing: %-40.40s %8.3f s  (CPU time of a step, within the phases above)\n", phase,
-            seconds);
+    fprintf(k->out, "timing: %-40.40s %8.3f s  (CPU time of a step, within the phases above)\n",
+            phase, seconds);
     fflush(k->out);
 }

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 struct imp_clock {
-    FILE *out; /* NULL: timings off */
+    FILE *out;          /* NULL: timings off */
     double start, last; /* wall clock */
     double cpu_last;    /* CPU time of the process (all threads) */
 };

@@ -59,17 +59,18 @@ static void check_size(size_t n, bool dense)
     sqlite3_stmt *st;
     CHECK(sqlite3_prepare_v2(db, "SELECT rtreecheck('packed')", -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW);
-    CHECKF(strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0, "n=%zu: rtreecheck: %s",
-           n, (const char *)sqlite3_column_text(st, 0));
+    CHECKF(strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0, "n=%zu: rtreecheck: %s", n,
+           (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     CHECKF(q_int(db, "SELECT count(*) FROM packed") == (long long)n, "n=%zu: count", n);
-    CHECKF(q_int(db, "SELECT count(*) FROM packed p JOIN ref r USING (pkid) WHERE p.xmin = r.xmin"
-                     " AND p.xmax = r.xmax AND p.ymin = r.ymin AND p.ymax = r.ymax") ==
-               (long long)n,
+    CHECKF(q_int(db,
+                 "SELECT count(*) FROM packed p JOIN ref r USING (pkid) WHERE p.xmin = r.xmin"
+                 " AND p.xmax = r.xmax AND p.ymin = r.ymin AND p.ymax = r.ymax") == (long long)n,
            "n=%zu: the same boxes as INSERT stores", n);
     bool same = true;
     for (int k = 0; k < 40; k++) {
-        double x = 102.0 + 8.0 * rand_r(&seed) / RAND_MAX, y = 8.5 + 15.0 * rand_r(&seed) / RAND_MAX;
+        double x = 102.0 + 8.0 * rand_r(&seed) / RAND_MAX,
+               y = 8.5 + 15.0 * rand_r(&seed) / RAND_MAX;
         double w = 2.0 * rand_r(&seed) / RAND_MAX, h = 2.0 * rand_r(&seed) / RAND_MAX;
         const char *const tables[] = {"packed", "ref"};
         long long got[2][2];
@@ -89,9 +90,9 @@ static void check_size(size_t n, bool dense)
     }
     CHECKF(same, "n=%zu: box queries answer as on an R*Tree filled by INSERT", n);
     /* Still a working R*Tree: it takes an insert and a delete. */
-    CHECK(sqlite3_exec(db,
-                       "INSERT INTO packed VALUES (-5, 1, 2, 3, 4); DELETE FROM packed WHERE pkid = -5",
-                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(
+              db, "INSERT INTO packed VALUES (-5, 1, 2, 3, 4); DELETE FROM packed WHERE pkid = -5",
+              NULL, NULL, NULL) == SQLITE_OK);
     CHECKF(q_int(db, "SELECT rtreecheck('packed') = 'ok'") == 1, "n=%zu: after insert/delete", n);
     sqlite3_close(db);
 }
