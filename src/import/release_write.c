@@ -232,6 +232,11 @@ void imp_db_abort(struct imp_db *d)
 {
     if (d == NULL)
         return;
+    /* Stops a statement the threads may be in (the FTS merge takes seconds). */
+    if (d->place_queue && d->db)
+        sqlite3_interrupt(store_db_handle(d->db));
+    if (d->fts_queue && d->fts_db)
+        sqlite3_interrupt(d->fts_db);
     textq_cancel(d->place_queue);
     textq_cancel(d->fts_queue);
     d->place_queue = d->fts_queue = NULL;
