@@ -30,6 +30,7 @@ static void usage_import(FILE *f)
 {
     fputs("usage: bhxh-geo import --data DIR --out FILE [--max-errors N]\n"
           "                       [--crs [FILE=]CRS] [--encoding [FILE=]ENC] [--columns MAP]\n"
+          "                       [--timings]\n"
           "\n"
           "Reads DIR/admin_units.csv, DIR/admin_successors.csv (optional),\n"
           "DIR/offices.csv, DIR/agents.csv and DIR/facilities.csv (UTF-8, RFC\n"
@@ -55,6 +56,7 @@ static void usage_import(FILE *f)
           "                    lines, [facilities.csv] sections, '-' ignores a\n"
           "                    column (common Vietnamese headers such as Mã CSKCB,\n"
           "                    Tên cơ sở, Kinh độ, Vĩ độ are recognised anyway)\n"
+          "  --timings         print how long each phase took (to stderr)\n"
           "\n"
           "Exit status: 0 done, 1 bad input (every problem printed as\n"
           "FILE:LINE: COLUMN: reason), 2 I/O or database failure.\n",
@@ -110,6 +112,7 @@ static int cmd_import(int argc, char **argv)
                                          {"crs", required_argument, NULL, 'c'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"columns", required_argument, NULL, 'k'},
+                                         {"timings", no_argument, NULL, 't'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct import_opts o = {0};
@@ -142,6 +145,9 @@ static int cmd_import(int argc, char **argv)
             break;
         case 'k':
             o.columns = optarg;
+            break;
+        case 't':
+            o.timings = 1;
             break;
         case 'h':
             usage_import(stdout);

@@ -107,13 +107,18 @@ int import_run(const struct import_opts *o, FILE *log)
         import_lock_release(lock);
         return opt_rc;
     }
-    c.db = imp_db_create(o->out_path, &e);
+    imp_clock_start(&c.clock, o->timings ? log : NULL);
+    c.db = imp_db_create(o->out_path, &c.clock, &e);
     if (c.db == NULL)
         imp_fail(&c, "%s", e.msg);
+    imp_clock_mark(&c.clock, "create the database");
     if (!c.failed)
         imp_load_admin(&c);
-    for (int id = IMP_OFFICES; id < IMP_NFILES && !c.failed; id++)
+    imp_clock_mark(&c.clock, "admin_units.csv, admin_successors.csv");
+    for (int id = IMP_OFFICES; id < IMP_NFILES && !c.failed; id++) {
         imp_load_places(&c, id);
+        imp_clock_mark(&c.clock, FILE_NAMES[id]);
+    }
     int rc = finish(&c, built);
     ctx_free(&c);
     import_lock_release(lock);

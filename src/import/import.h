@@ -26,6 +26,7 @@ struct import_opts {
     const char *encoding[IMPORT_OPT_MAX];
     unsigned nencoding;
     const char *columns; /* --columns file mapping source headers to columns, or NULL */
+    int timings;         /* --timings: print how long each phase took to the log */
 };
 
 /*

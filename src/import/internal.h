@@ -11,6 +11,12 @@
  *   places.c        offices.csv, agents.csv, facilities.csv rows
  *   position.c      a place's position: its CRS, the transform, the territory
  *   release_write.c the temporary database, the release rows, the swap
+ *   place_row.c     a place as a row handed to the thread that inserts it
+ *   textq.c         handing rows to a worker thread (textq.h)
+ *   fts_side.c      places_fts built in a database of its own (fts_side.h)
+ *   spatial_load.c  the point BLOB, SpatiaLite's triggers set aside (spatial_load.h)
+ *   rtree_pack.c    the spatial index packed in one pass (rtree_pack.h)
+ *   timings.c       --timings (timings.h)
  *
  * One struct imp_ctx lives for one import_run(); it owns the code sets and
  * the database being written.
@@ -27,6 +33,7 @@
 #include "geo/crs.h"
 #include "import/codeset.h"
 #include "import/colmap.h"
+#include "import/timings.h"
 #include "text/recode.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -62,6 +69,7 @@ struct imp_ctx {
     struct imp_admin *admin;           /* units by (code, version): admin.c */
     struct colmap *colmap;             /* --columns mappings (maybe none) */
     struct geo_transformer *geo;       /* PROJ operations, one per CRS used */
+    struct imp_clock clock;            /* --timings */
 };
 
 /* Reports a problem in the data as "PATH:LINE: message" (PATH alone when line is 0). */
@@ -175,6 +183,18 @@ struct imp_place {
 };
 
 /*
+ * place_row.c: a place as the texts and numbers of a textq row (textq.h),
+ * to hand it to the thread that inserts it, and back. The texts of the row
+ * point into p (NULL stays NULL); those of the place from a row point into
+ * texts, and live as long as they do.
+ */
+#define IMP_PLACE_NTEXTS 20
+#define IMP_PLACE_PAYLOAD 64 /* bytes of numbers, at least sizeof their struct */
+void imp_place_to_row(const struct imp_place *p, const char *texts[IMP_PLACE_NTEXTS],
+                      unsigned char payload[IMP_PLACE_PAYLOAD]);
+void imp_place_from_row(struct imp_place *p, const char *const *texts, const void *payload);
+
+/*
  * position.c: a place row's position. The texts are the row's crs, lat,
  * lon, easting and northing fields ("" when empty or absent). Checks them
  * against the row's CRS (or f->crs, from --crs), transforms the point to
@@ -200,9 +220,9 @@ bool imp_position_header(struct imp_ctx *c, const struct imp_file *f, unsigned l
  * release_write.c. imp_db_create makes OUT.tmp-PID beside out_path with the
  * schema and an open transaction; imp_db_commit finishes it and renames it
  * over out_path; imp_db_abort removes it. Both free d. Each returns 0, or -1
- * with e filled.
+ * with e filled. clock (which must outlive d) gets a mark per finishing step.
  */
-struct imp_db *imp_db_create(const char *out_path, struct err *e);
+struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, struct err *e);
 int imp_db_add_admin(struct imp_db *d, const char *code, const char *name, const char *type,
                      const char *level, const char *parent, const char *version, struct err *e);
 int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old_version,

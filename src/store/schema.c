@@ -112,16 +112,21 @@ const char STORE_SCHEMA_SQL[] =
     "  src_y REAL,\n"
     "  UNIQUE (kind, code)\n"
     ");\n"
-    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n" PLACES_FTS_SQL;
+    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY', 1);\n"
+    "SELECT CreateSpatialIndex('places', 'geom');\n" PLACES_FTS_SQL;
 
+/*
+ * The spatial index idx_places_geom is filled by the importer before this,
+ * in one pass (import/rtree_pack.c), not by SpatiaLite's triggers row by
+ * row. last_insert is what the trigger would have left.
+ */
 const char STORE_SCHEMA_INDEX_SQL[] =
-    "SELECT CreateSpatialIndex('places', 'geom');\n"
+    "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    " WHERE f_table_name = 'places' AND f_geometry_column = 'geom';\n"
     "CREATE INDEX places_parent ON places(kind, parent_code);\n"
     "CREATE INDEX places_province ON places(kind, province_code);\n"
     "CREATE INDEX admin_units_parent ON admin_units(version, parent_code);\n"
-    "CREATE INDEX admin_successors_new ON admin_successors(new_code, new_version);\n"
-    "INSERT INTO places_fts(places_fts) VALUES ('optimize');\n"
-    "ANALYZE;\n";
+    "CREATE INDEX admin_successors_new ON admin_successors(new_code, new_version);\n";
 
 const char *const STORE_SCHEMA_TABLES[] = {
     "release", "release_sources",  "admin_units", "admin_successors",

@@ -15,8 +15,11 @@
 
 /*
  * DDL run on a fresh database with SpatiaLite loaded: metadata, tables,
- * then the POINT(4326) geometry column. Indexes that are cheaper to build
- * after loading are in STORE_SCHEMA_INDEX_SQL.
+ * then the POINT(4326) geometry column and its (empty) spatial index.
+ * Indexes that are cheaper to build after loading are in
+ * STORE_SCHEMA_INDEX_SQL. SpatiaLite's per-row triggers on places are for
+ * writers that do not build the geometry themselves: the importer sets them
+ * aside while loading and puts them back unchanged before the indexes.
  */
 extern const char STORE_SCHEMA_SQL[];
 
@@ -26,7 +29,11 @@ extern const char STORE_SCHEMA_SQL[];
  */
 extern const char STORE_SCHEMA_FTS_SQL[];
 
-/* Run after all rows are in: spatial index, secondary indexes, FTS merge, ANALYZE. */
+/*
+ * Run after all rows are in, places' triggers are back and the spatial
+ * index is filled: the secondary indexes and the geometry's last_insert.
+ * The importer then brings in places_fts, merged, and runs ANALYZE.
+ */
 extern const char STORE_SCHEMA_INDEX_SQL[];
 
 /* Tables a valid release must contain (NULL-terminated), for integrity checks. */

@@ -204,7 +204,7 @@ static const struct fold_abbr *abbr_find(const char *w, size_t n, const struct f
         return NULL;
     for (size_t k = 0; k < sizeof ABBRS / sizeof *ABBRS; k++) {
         const struct fold_abbr *a = &ABBRS[k];
-        if (strncmp(a->abbr, w, alen) != 0 || a->abbr[alen] != '\0')
+        if (a->abbr[0] != w[0] || strncmp(a->abbr, w, alen) != 0 || a->abbr[alen] != '\0')
             continue;
         if (digits > 0) {
             if (!(a->flags & ABBR_NUMBERED))

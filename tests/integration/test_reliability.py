@@ -193,9 +193,11 @@ def check_killed_import(t, binary, data, tmp):
     db = os.path.join(tmp, "keep.sqlite")
     import_data(binary, data, db)
     before = digest(db)
-    big = big_dataset(data, os.path.join(tmp, "big"), 60000)
+    # Big enough that an import is still running when it is killed (checked below).
+    big = big_dataset(data, os.path.join(tmp, "big"), 400000)
     rnd = random.Random(11)
     intact = True
+    running = True
     for i in range(4):
         p = subprocess.Popen([binary, "import", "--data", big, "--out", db],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -204,9 +206,11 @@ def check_killed_import(t, binary, data, tmp):
             r = run([binary, "import", "--data", data, "--out", db], timeout=60)
             t.check(r.returncode != 0 and "another import" in r.stderr,
                     "a second import into the same file is refused while one runs", r.stderr[-300:])
+        running &= p.poll() is None
         p.send_signal(signal.SIGKILL)
         p.wait(30)
         intact &= digest(db) == before
+    t.check(running, "each import was still running when it was killed")
     t.check(intact, "imports killed with SIGKILL at random moments leave the database byte-for-byte intact")
     import_data(binary, data, db)
     left = [f for f in os.listdir(tmp) if ".tmp-" in f]

@@ -245,6 +245,17 @@ static void check_good_db(const char *out)
     hex(want, d, sizeof d);
     Q_TEXT("SELECT sha256 FROM release_sources WHERE file = 'admin_units.csv'", want);
     Q_INT("SELECT count(*) FROM geometry_columns WHERE f_table_name = 'places'", 1);
+    /* The geometry built in C is MakePoint()'s, SpatiaLite's triggers are back, the packed
+       spatial index is sound and holds every place, places_fts has its default settings. */
+    Q_INT("SELECT count(*) FROM places WHERE geom = MakePoint(lon, lat, 4326)"
+          " AND GeometryConstraints(geom, 1, 4326) = 1",
+          7);
+    Q_INT("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'places'", 8);
+    Q_TEXT("SELECT rtreecheck('idx_places_geom')", "ok");
+    Q_INT("SELECT count(*) FROM idx_places_geom i JOIN places p ON p.id = i.pkid"
+          " WHERE i.xmin <= p.lon AND p.lon <= i.xmax AND i.ymin <= p.lat AND p.lat <= i.ymax",
+          7);
+    Q_TEXT("SELECT group_concat(k) FROM places_fts_config", "version");
     /* places_fts: folded name and address under the place's rowid, abbreviations expanded. */
 #define FTS_CODE "SELECT group_concat(p.code) FROM places_fts f JOIN places p ON p.id = f.rowid"
     Q_INT("SELECT count(*) FROM places_fts", 7);
