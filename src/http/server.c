@@ -418,8 +418,34 @@ static void log_load_time(const struct release *r)
                 release_id(r), t->total_s, t->check_s, t->read_s, t->index_s);
 }
 
-/* How long a reload waits for the old release's requests before leaving its freeing to them. */
-#define RELEASE_FREE_WAIT_MS 5000
+/* How long a replaced release's reaper waits for its requests before leaving its freeing to them. */
+#define RELEASE_FREE_WAIT_MS 60000
+
+static void *reap(void *arg)
+{
+    prio_lower_this_thread(PRIO_IDLE);
+    release_unref_quiet(arg, RELEASE_FREE_WAIT_MS);
+    return NULL;
+}
+
+/*
+ * Drops the reference to a release that is no longer served on a thread of
+ * its own, once its requests are done, so that freeing it costs no request
+ * any latency and the signal loop does not wait.
+ */
+static void free_in_background(struct release *old)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) {
+        release_unref(old);
+        return;
+    }
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, reap, old) != 0)
+        release_unref(old);
+    pthread_attr_destroy(&attr);
+}
 
 /* Opening a release on a thread of its own at a lower CPU priority (see reload). */
 struct reload_job {
@@ -463,9 +489,7 @@ static void reload(struct server *srv, const char *path, const char *why)
             release_id(r), release_place_count(r));
     log_load_time(r);
     api_release_opened(r);
-    struct release *old = release_slot_swap(srv->slot, r);
-    /* Freed here, at this thread's priority, once its requests are done (not by one of them). */
-    release_unref_quiet(old, RELEASE_FREE_WAIT_MS);
+    free_in_background(release_slot_swap(srv->slot, r));
 }
 
 /*

@@ -162,13 +162,17 @@ def check_swaps(t, binary, data, tmp):
             f.seek(size // 2)
             f.write(os.urandom(size // 4))
         os.replace(real, db)
-        time.sleep(2.5)
+        # The reload runs at a lower CPU priority: wait (bounded) until it has been refused.
+        refused, end = 0, time.monotonic() + 30
+        while time.monotonic() < end and refused < 2:
+            time.sleep(0.2)
+            status, _, raw = srv.request("GET", "/metrics")
+            lines = [l for l in raw.decode().splitlines()
+                     if l.startswith('bhxh_reloads_total{result="refused"}')]
+            refused = int(lines[0].split()[-1]) if status == 200 and lines else 0
+        t.check(refused >= 2, "metrics count the refused reloads", str(refused))
         status, _, body = srv.get_json("/healthz")
         t.check(status == 200 and body["release"] == before, "a corrupted release fails its checks; the old one keeps serving")
-        status, _, raw = srv.request("GET", "/metrics")
-        text = raw.decode()
-        refused = [l for l in text.splitlines() if l.startswith('bhxh_reloads_total{result="refused"}')]
-        t.check(status == 200 and refused and int(refused[0].split()[-1]) >= 2, "metrics count the refused reloads")
     finally:
         rc = srv.stop()
     t.check(rc == 0, "server exits 0 on SIGTERM after the swaps", f"{rc}")
