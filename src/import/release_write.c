@@ -60,7 +60,7 @@ static const char INSERT_PLACE[] =
     " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, MakePoint(?19, ?18, 4326))";
 
 static const char INSERT_FTS[] =
-    "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
+    "INSERT INTO places_fts (rowid, name, address, tags) VALUES (?1, ?2, ?3, ?4)";
 
 /* Removes the temporary file and any journal SQLite may have left beside it. */
 static void remove_temp(const struct imp_db *d)
@@ -191,23 +191,48 @@ int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old
     return step_reset(d, d->successor, "cannot insert admin successor", e);
 }
 
-/* Puts the folded name and address of the place just inserted as rowid into places_fts. */
+/*
+ * Puts the folded name and address of the place just inserted as rowid into
+ * places_fts, under its search rowid (store_fts_rowid: kind, words of the
+ * folded name, rowid) and with its province as the tag "p<code>".
+ */
 static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_int64 rowid,
                            struct err *e)
 {
     const char *name = p->name ? p->name : "", *addr = p->address ? p->address : "";
+    struct buf words = {0}, tags = {0};
+    enum place_kind kind = PLACE_AGENT;
+    if (p->kind)
+        place_kind_parse(p->kind, strlen(p->kind), &kind);
     buf_reset(&d->fold_name);
     buf_reset(&d->fold_address);
     if (fold_index_text(name, strlen(name), &d->fold_name) ||
-        fold_index_text(addr, strlen(addr), &d->fold_address)) {
+        fold_index_text(addr, strlen(addr), &d->fold_address) ||
+        fold_text(name, strlen(name), &words) ||
+        (p->province_code && buf_printf(&tags, "p%s", p->province_code) != 0)) {
+        buf_free(&words);
+        buf_free(&tags);
         err_set(e, "out of memory");
         return -1;
     }
-    sqlite3_bind_int64(d->fts, 1, rowid);
+    unsigned nwords = 0;
+    for (size_t i = 0; i < words.len; i++)
+        nwords += i == 0 || words.data[i] == ' ';
+    buf_free(&words);
+    sqlite3_int64 fts_rowid = store_fts_rowid(kind, nwords, rowid);
+    if (fts_rowid < 0) {
+        buf_free(&tags);
+        err_set(e, "%s: place row %lld is past the search index's limit", d->tmp_path,
+                (long long)rowid);
+        return -1;
+    }
+    sqlite3_bind_int64(d->fts, 1, fts_rowid);
     sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "", (int)d->fold_name.len,
                       SQLITE_STATIC);
     sqlite3_bind_text(d->fts, 3, d->fold_address.len ? d->fold_address.data : "",
                       (int)d->fold_address.len, SQLITE_STATIC);
+    sqlite3_bind_text(d->fts, 4, tags.len ? tags.data : "", (int)tags.len, SQLITE_TRANSIENT);
+    buf_free(&tags);
     return step_reset(d, d->fts, "cannot insert search text", e);
 }
 

@@ -6,6 +6,10 @@
 #ifndef BHXH_STORE_SCHEMA_H
 #define BHXH_STORE_SCHEMA_H
 
+#include <stdint.h>
+
+#include "store/place.h"
+
 /*
  * Bumped whenever a table changes shape; stored in release.schema_version.
  * 2: places_fts; 3: admin_units.version, admin_successors; 4: places.src_crs,
@@ -25,6 +29,20 @@ extern const char STORE_SCHEMA_SQL[];
  * that build the index in a plain SQLite database.
  */
 extern const char STORE_SCHEMA_FTS_SQL[];
+
+/*
+ * The rowid of a place in places_fts: bits 40-41 the kind's search rank
+ * (office 0, facility 1, agent 2), bits 32-39 the number of words of the
+ * place's folded name (fold_text, at most 255), bits 0-31 places.id, so
+ * the index yields rows by kind, then shorter names, then places.id.
+ * Returns -1 when place_id does not fit in 32 bits.
+ */
+#define STORE_FTS_ID_BITS 32
+#define STORE_FTS_WORDS_MAX 255
+int store_fts_kind_rank(enum place_kind kind);
+int64_t store_fts_rowid(enum place_kind kind, unsigned words, int64_t place_id);
+/* The places.id of a places_fts rowid. */
+int64_t store_fts_place_id(int64_t fts_rowid);
 
 /* Run after all rows are in: spatial index, secondary indexes, FTS merge, ANALYZE. */
 extern const char STORE_SCHEMA_INDEX_SQL[];
