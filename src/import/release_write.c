@@ -192,48 +192,59 @@ int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old
 }
 
 /*
- * Puts the folded name and address of the place just inserted as rowid into
- * places_fts, under its search rowid (store_fts_rowid: kind, words of the
- * folded name, rowid) and with its province as the tag "p<code>".
+ * Puts the place just inserted as rowid into places_fts (store/schema.h):
+ * its folded name, its folded address with every word marked, and its
+ * province tag, under its search rowid (kind, words of the folded name,
+ * rowid).
  */
 static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_int64 rowid,
                            struct err *e)
 {
     const char *name = p->name ? p->name : "", *addr = p->address ? p->address : "";
-    struct buf words = {0}, tags = {0};
+    struct buf words = {0}, marked = {0}, tags = {0};
     enum place_kind kind = PLACE_AGENT;
     if (p->kind)
         place_kind_parse(p->kind, strlen(p->kind), &kind);
     buf_reset(&d->fold_name);
     buf_reset(&d->fold_address);
-    if (fold_index_text(name, strlen(name), &d->fold_name) ||
-        fold_index_text(addr, strlen(addr), &d->fold_address) ||
-        fold_text(name, strlen(name), &words) ||
-        (p->province_code && buf_printf(&tags, "p%s", p->province_code) != 0)) {
-        buf_free(&words);
-        buf_free(&tags);
-        err_set(e, "out of memory");
-        return -1;
+    int rc = fold_index_text(name, strlen(name), &d->fold_name) ||
+             fold_index_text(addr, strlen(addr), &d->fold_address) ||
+             fold_text(name, strlen(name), &words) ||
+             (p->province_code &&
+              buf_printf(&tags, STORE_FTS_PROVINCE_MARK "%s", p->province_code) != 0);
+    /* Folded text is words joined by single spaces. */
+    const char *a = d->fold_address.data, *end = a ? a + d->fold_address.len : NULL;
+    while (rc == 0 && a < end) {
+        const char *sp = memchr(a, ' ', (size_t)(end - a));
+        sp = sp ? sp : end;
+        rc = buf_puts(&marked, marked.len ? " " STORE_FTS_ADDRESS_MARK : STORE_FTS_ADDRESS_MARK) ||
+             buf_append(&marked, a, (size_t)(sp - a));
+        a = sp < end ? sp + 1 : end;
     }
     unsigned nwords = 0;
     for (size_t i = 0; i < words.len; i++)
         nwords += i == 0 || words.data[i] == ' ';
-    buf_free(&words);
     sqlite3_int64 fts_rowid = store_fts_rowid(kind, nwords, rowid);
-    if (fts_rowid < 0) {
-        buf_free(&tags);
+    if (rc != 0)
+        err_set(e, "out of memory");
+    else if (fts_rowid < 0)
         err_set(e, "%s: place row %lld is past the search index's limit", d->tmp_path,
                 (long long)rowid);
-        return -1;
+    if (rc == 0 && fts_rowid >= 0) {
+        sqlite3_bind_int64(d->fts, 1, fts_rowid);
+        sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "",
+                          (int)d->fold_name.len, SQLITE_STATIC);
+        sqlite3_bind_text(d->fts, 3, marked.len ? marked.data : "", (int)marked.len,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(d->fts, 4, tags.len ? tags.data : "", (int)tags.len, SQLITE_TRANSIENT);
+        rc = step_reset(d, d->fts, "cannot insert search text", e);
+    } else {
+        rc = -1;
     }
-    sqlite3_bind_int64(d->fts, 1, fts_rowid);
-    sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "", (int)d->fold_name.len,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(d->fts, 3, d->fold_address.len ? d->fold_address.data : "",
-                      (int)d->fold_address.len, SQLITE_STATIC);
-    sqlite3_bind_text(d->fts, 4, tags.len ? tags.data : "", (int)tags.len, SQLITE_TRANSIENT);
+    buf_free(&words);
+    buf_free(&marked);
     buf_free(&tags);
-    return step_reset(d, d->fts, "cannot insert search text", e);
+    return rc;
 }
 
 int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)

@@ -51,7 +51,7 @@ static int bind_all(sqlite3_stmt *st, const struct where *w, int first)
 
 /* Runs st and maps each row's first column (a places.id) to a place. */
 static long collect_places(struct release *r, sqlite3 *db, sqlite3_stmt *st,
-                           const struct place **out, size_t max, double *ranks, struct err *e)
+                           const struct place **out, size_t max, struct err *e)
 {
     long n = 0;
     int rc;
@@ -59,8 +59,6 @@ static long collect_places(struct release *r, sqlite3 *db, sqlite3_stmt *st,
         const struct place *p = release_place_by_rowid(r, sqlite3_column_int64(st, 0));
         if (p == NULL)
             continue;
-        if (ranks)
-            ranks[n] = sqlite3_column_double(st, 1);
         out[n++] = p;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -71,7 +69,7 @@ static long collect_places(struct release *r, sqlite3 *db, sqlite3_stmt *st,
 }
 
 static long run(struct release *r, const char *sql, const struct where *w, size_t limit,
-                const struct place **out, double *ranks, struct err *e)
+                const struct place **out, struct err *e)
 {
     sqlite3 *db = release_db_get(r);
     sqlite3_stmt *st = NULL;
@@ -82,11 +80,43 @@ static long run(struct release *r, const char *sql, const struct where *w, size_
                sqlite3_bind_int64(st, w->nvalues + 1, (sqlite3_int64)limit) != SQLITE_OK) {
         err_set(e, "query failed: %s", sqlite3_errmsg(db));
     } else {
-        n = collect_places(r, db, st, out, limit, ranks, e);
+        n = collect_places(r, db, st, out, limit, e);
     }
     sqlite3_finalize(st);
     release_db_put(r, db);
     return n;
+}
+
+/*
+ * Appends match with every quoted string "w1 w2" (and its '*', if any)
+ * replaced by ("w1 w2" OR "<mark>w1 <mark>w2"): the words in the name, or
+ * in the address, whose words carry STORE_FTS_ADDRESS_MARK (store/schema.h).
+ * The folded words inside quotes are separated by single spaces and hold no
+ * quote. Returns 0 or -1.
+ */
+static int anywhere(const char *match, struct buf *out)
+{
+    int rc = 0;
+    for (const char *c = match; *c && rc == 0;) {
+        const char *end = *c == '"' ? strchr(c + 1, '"') : NULL;
+        if (end == NULL) {
+            rc = buf_append(out, c++, 1);
+            continue;
+        }
+        size_t star = end[1] == '*';
+        rc = buf_puts(out, "(") || buf_append(out, c, (size_t)(end - c) + 1 + star) ||
+             buf_puts(out, " OR \"");
+        for (const char *w = c + 1; rc == 0 && w < end;) {
+            const char *sp = memchr(w, ' ', (size_t)(end - w));
+            sp = sp ? sp : end;
+            rc = buf_printf(out, "%s" STORE_FTS_ADDRESS_MARK "%.*s", w == c + 1 ? "" : " ",
+                            (int)(sp - w), w);
+            w = sp < end ? sp + 1 : end;
+        }
+        rc = rc || buf_puts(out, star ? "\"*)" : "\")");
+        c = end + 1 + star;
+    }
+    return rc ? -1 : 0;
 }
 
 long store_list_places(struct release *r, const struct place_filter *f, const struct place **out,
@@ -108,19 +138,23 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
     add_term(&w, "accepts_initial_registration = CAST(? AS INTEGER)",
              f->accepts < 0 ? NULL : accepts_text[f->accepts != 0]);
     /* places_fts rowids carry places.id in their low 32 bits (store_fts_rowid). */
-    add_term(&w,
-             "id IN (SELECT rowid & 4294967295 FROM places_fts"
-             " WHERE places_fts MATCH '{name address}: (' || ? || ')')",
-             f->match);
+    struct buf match = {0};
+    if (f->match && anywhere(f->match, &match) != 0) {
+        err_set(e, "out of memory");
+        return -1;
+    }
+    add_term(&w, "id IN (SELECT rowid & 4294967295 FROM places_fts WHERE places_fts MATCH ?)",
+             match.data);
     add_term(&w, "code > ?", f->after);
     struct buf sql = {0};
     buf_printf(&sql, "SELECT id FROM places WHERE 1%s ORDER BY code LIMIT ?",
                w.sql.data ? w.sql.data : "");
-    long n = sql.data ? run(r, sql.data, &w, f->limit, out, NULL, e) : -1;
+    long n = sql.data ? run(r, sql.data, &w, f->limit, out, e) : -1;
     if (sql.data == NULL)
         err_set(e, "out of memory");
     buf_free(&sql);
     buf_free(&w.sql);
+    buf_free(&match);
     return n;
 }
 
@@ -215,7 +249,7 @@ static int whole_words(const char *match, struct buf *out)
 }
 
 /*
- * Appends the FTS5 term for the province filter, " AND {tags}: ("p91" OR
+ * Appends the FTS5 term for the province filter, " AND ("<mark>91" OR
  * ...)", from a JSON array of codes; *none is set when the array is empty
  * (nothing can match). Returns 0 or -1 (not an array of strings, or memory).
  */
@@ -229,7 +263,8 @@ static int province_term(const char *provinces, struct buf *out, bool *none)
     json_array_foreach(a, i, v) {
         const char *code = json_string_value(v);
         if (code == NULL || strchr(code, '"') != NULL ||
-            buf_printf(out, "%s\"p%s\"", i ? " OR " : " AND {tags}: (", code) != 0) {
+            buf_printf(out, "%s\"" STORE_FTS_PROVINCE_MARK "%s\"", i ? " OR " : " AND (", code) !=
+                0) {
             rc = -1;
             break;
         }
@@ -251,13 +286,14 @@ static void kind_range(int a, int b, int words, int64_t *lo, int64_t *hi)
 
 static int search_classes(struct search_run *s, const struct search_query *q, const char *tags)
 {
-    struct buf whole = {0}, m[4] = {{0}};
-    int rc = whole_words(q->match, &whole);
+    struct buf whole = {0}, where = {0}, m[4] = {{0}};
+    /* Name words are plain index terms; address words are marked (anywhere). */
+    int rc = whole_words(q->match, &whole) || anywhere(q->match, &where);
     if (rc == 0)
-        rc = buf_printf(&m[0], "{name}: (%s)%s", whole.data, tags) |
-             buf_printf(&m[1], "{name}: (%s)%s", whole.data, tags) |
-             buf_printf(&m[2], "{name}: (%s)%s", q->match, tags) |
-             buf_printf(&m[3], "{name address}: (%s)%s", q->match, tags);
+        rc = buf_printf(&m[0], "(%s)%s", whole.data, tags) ||
+             buf_printf(&m[1], "(%s)%s", whole.data, tags) ||
+             buf_printf(&m[2], "(%s)%s", q->match, tags) ||
+             buf_printf(&m[3], "(%s)%s", where.data, tags);
     if (rc != 0)
         err_set(s->e, "out of memory");
     /* Kinds by search rank; a class runs once per contiguous run of wanted kinds. */
@@ -280,6 +316,7 @@ static int search_classes(struct search_run *s, const struct search_query *q, co
         }
     }
     buf_free(&whole);
+    buf_free(&where);
     for (int i = 0; i < 4; i++)
         buf_free(&m[i]);
     return rc;

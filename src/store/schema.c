@@ -29,26 +29,30 @@
  */
 
 /*
- * Full-text search over places. name and address hold fold_index_text() of
- * the place's name and address (text/fold.h), so search is case- and
- * diacritic-insensitive and knows the abbreviations; tags holds "p<code>" of
- * the place's province, so a province filter is one more term of the MATCH
- * and costs no scan. The rowid is store_fts_rowid() (schema.h): the place's
- * kind and the number of words of its folded name above places.id, so rows
- * come out of the index already in search order (offices, facilities,
- * agents; shorter names first) and a search reads only the rows it shows.
- * Contentless (content=''): the folded text is derived from places and can
- * be rebuilt, so only the index is stored; a query selects rowid and maps
- * it to the place. unicode61 with remove_diacritics 2 only matters for
- * letters the folding keeps. Prefix indexes of 1 to 6 letters make every
- * as-you-type prefix of a Vietnamese syllable (at most 7 letters) a single
- * lazily read doclist instead of a merge of all words with that prefix. A
- * release is never modified, so the contentless table's lack of
- * DELETE/UPDATE costs nothing.
+ * Full-text search over places. name holds fold_index_text() of the
+ * place's name (text/fold.h), so search is case- and diacritic-insensitive
+ * and knows the abbreviations; address holds that of its address with
+ * STORE_FTS_ADDRESS_MARK before every word, and tags the province as
+ * STORE_FTS_PROVINCE_MARK and its code (schema.h). So a word of a name, of
+ * an address and a province each have their own doclists: "in the name" or
+ * "in province 91" is a plain term of the MATCH, read lazily, and never a
+ * column filter that would walk every doclist entry of the word elsewhere.
+ * The rowid is store_fts_rowid() (schema.h): the place's kind and the
+ * number of words of its folded name above places.id, so rows come out of
+ * the index already in search order (offices, facilities, agents; shorter
+ * names first) and a search reads only the rows it shows. Contentless
+ * (content=''): the folded text is derived from places and can be rebuilt,
+ * so only the index is stored; a query selects rowid and maps it to the
+ * place. unicode61 with remove_diacritics 2 only matters for letters the
+ * folding keeps. Prefix indexes of 1 to 7 characters make every as-you-type
+ * prefix of a Vietnamese syllable (at most 7 letters; 6 after an address
+ * word's mark) one lazily read doclist instead of a merge of all the words
+ * with that prefix. A release is never modified, so the contentless
+ * table's lack of DELETE/UPDATE costs nothing.
  */
 #define PLACES_FTS_SQL                                                                             \
     "CREATE VIRTUAL TABLE places_fts USING fts5(name, address, tags, content='',"                  \
-    " tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6');\n"
+    " tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7');\n"
 
 const char STORE_SCHEMA_FTS_SQL[] = PLACES_FTS_SQL;
 

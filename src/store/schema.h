@@ -44,6 +44,15 @@ int64_t store_fts_rowid(enum place_kind kind, unsigned words, int64_t place_id);
 /* The places.id of a places_fts rowid. */
 int64_t store_fts_place_id(int64_t fts_rowid);
 
+/*
+ * places_fts keeps name words apart from address words: every word of the
+ * address column starts with U+E001 and the province tag is U+E002 and the
+ * code. Private-use characters are part of a word for unicode61 but the
+ * folding (text/fold.h) never keeps them, so no query word can be one.
+ */
+#define STORE_FTS_ADDRESS_MARK "\xee\x80\x81"
+#define STORE_FTS_PROVINCE_MARK "\xee\x80\x82"
+
 /* Run after all rows are in: spatial index, secondary indexes, FTS merge, ANALYZE. */
 extern const char STORE_SCHEMA_INDEX_SQL[];
 

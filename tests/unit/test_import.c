@@ -253,7 +253,11 @@ static void check_good_db(const char *out)
     "SELECT group_concat(p.code) FROM places_fts f JOIN places p ON p.id = (f.rowid & 4294967295)"
     Q_INT("SELECT count(*) FROM places_fts", 7);
     Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'name:\"benh vien da khoa kien giang\"'", "91001");
-    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'address:\"duong a phuong dong ho\"'", "09102");
+    /* Address words carry U+E001, so they are terms of their own (store/schema.h). */
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH '\"\xee\x80\x81" "duong \xee\x80\x81" "a \xee\x80\x81" "phuong"
+                    " \xee\x80\x81" "dong \xee\x80\x81" "ho\"'",
+           "09102");
+    Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH 'duong'", 0);
     Q_TEXT(FTS_CODE " WHERE places_fts MATCH '\"tp thanh pho ha tien\" AND bhxh'", "09102");
     Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH '\"bao hiem xa hoi\"'", 2);
     Q_INT("SELECT count(*) FROM places_fts f JOIN places p ON p.id = (f.rowid & 4294967295)"
@@ -263,7 +267,7 @@ static void check_good_db(const char *out)
     /* The province tag finds exactly the places of province 91 (both offices, 91001). */
     Q_TEXT("SELECT group_concat(code, ' ') FROM (SELECT p.code FROM places_fts f"
            " JOIN places p ON p.id = (f.rowid & 4294967295)"
-           " WHERE places_fts MATCH 'tags: p91' ORDER BY p.code)",
+           " WHERE places_fts MATCH '\"\xee\x80\x82" "91\"' ORDER BY p.code)",
            "091 09102 91001");
 #undef FTS_CODE
     store_db_close(db);
