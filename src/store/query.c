@@ -87,14 +87,40 @@ static long run(struct release *r, const char *sql, const struct where *w, size_
     return n;
 }
 
+/* How fts_terms() writes each quoted string of a fold_fts_query() expression. */
+enum fts_words {
+    FTS_NAME_WHOLE,  /* whole words of the name: the '*' dropped */
+    FTS_NAME_PREFIX, /* words of the name, prefixes where the user typed them */
+    FTS_ANYWHERE,    /* words of the name or of the address */
+};
+
+/* Appends the words w..end (single spaces between) as "w1" AND "w2", each with prefix and star. */
+static int put_words(struct buf *out, const char *w, const char *end, const char *prefix,
+                     const char *star)
+{
+    int rc = 0;
+    while (rc == 0 && w < end) {
+        const char *sp = memchr(w, ' ', (size_t)(end - w));
+        sp = sp ? sp : end;
+        rc = buf_printf(out, "\"%s%.*s\"%s%s", prefix, (int)(sp - w), w, star,
+                        sp < end ? " AND " : "");
+        w = sp < end ? sp + 1 : end;
+    }
+    return rc;
+}
+
 /*
- * Appends match with every quoted string "w1 w2" (and its '*', if any)
- * replaced by ("w1 w2" OR "<mark>w1 <mark>w2"): the words in the name, or
- * in the address, whose words carry STORE_FTS_ADDRESS_MARK (store/schema.h).
- * The folded words inside quotes are separated by single spaces and hold no
- * quote. Returns 0 or -1.
+ * Appends match, an expression of fold_fts_query() (quoted folded words,
+ * some followed by '*', joined by AND, OR and parentheses), rewritten for
+ * places_fts (store/schema.h), which holds rowids only (detail=none): every
+ * quoted string "w1 w2"* becomes ("w1"* AND "w2"*) (an expansion such as
+ * "benh vien" needs both words, not their order), its words as wanted by
+ * how: whole, prefixes, or also as address words, which carry
+ * STORE_FTS_ADDRESS_MARK: (("w1"* AND "w2"*) OR ("<mark>w1"* AND
+ * "<mark>w2"*)). The folded words inside quotes are separated by single
+ * spaces and hold no quote. Returns 0 or -1.
  */
-static int anywhere(const char *match, struct buf *out)
+static int fts_terms(const char *match, enum fts_words how, struct buf *out)
 {
     int rc = 0;
     for (const char *c = match; *c && rc == 0;) {
@@ -103,18 +129,14 @@ static int anywhere(const char *match, struct buf *out)
             rc = buf_append(out, c++, 1);
             continue;
         }
-        size_t star = end[1] == '*';
-        rc = buf_puts(out, "(") || buf_append(out, c, (size_t)(end - c) + 1 + star) ||
-             buf_puts(out, " OR \"");
-        for (const char *w = c + 1; rc == 0 && w < end;) {
-            const char *sp = memchr(w, ' ', (size_t)(end - w));
-            sp = sp ? sp : end;
-            rc = buf_printf(out, "%s" STORE_FTS_ADDRESS_MARK "%.*s", w == c + 1 ? "" : " ",
-                            (int)(sp - w), w);
-            w = sp < end ? sp + 1 : end;
-        }
-        rc = rc || buf_puts(out, star ? "\"*)" : "\")");
-        c = end + 1 + star;
+        bool prefix = end[1] == '*';
+        const char *star = prefix && how != FTS_NAME_WHOLE ? "*" : "";
+        rc = buf_puts(out, "((") || put_words(out, c + 1, end, "", star) || buf_puts(out, ")");
+        if (rc == 0 && how == FTS_ANYWHERE)
+            rc = buf_puts(out, " OR (") ||
+                 put_words(out, c + 1, end, STORE_FTS_ADDRESS_MARK, star) || buf_puts(out, ")");
+        rc = rc || buf_puts(out, ")");
+        c = end + 1 + prefix;
     }
     return rc ? -1 : 0;
 }
@@ -139,7 +161,7 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
              f->accepts < 0 ? NULL : accepts_text[f->accepts != 0]);
     /* places_fts rowids carry places.id in their low 32 bits (store_fts_rowid). */
     struct buf match = {0};
-    if (f->match && anywhere(f->match, &match) != 0) {
+    if (f->match && fts_terms(f->match, FTS_ANYWHERE, &match) != 0) {
         err_set(e, "out of memory");
         return -1;
     }
@@ -235,19 +257,6 @@ static int search_class(struct search_run *s, const char *match, int64_t lo, int
     return 0;
 }
 
-/* Appends match with every '*' outside quotes removed: prefix terms become whole words. */
-static int whole_words(const char *match, struct buf *out)
-{
-    bool quoted = false;
-    for (const char *c = match; *c; c++) {
-        if (*c == '"')
-            quoted = !quoted;
-        if ((quoted || *c != '*') && buf_append(out, c, 1) != 0)
-            return -1;
-    }
-    return 0;
-}
-
 /*
  * Appends the FTS5 term for the province filter, " AND ("<mark>91" OR
  * ...)", from a JSON array of codes; *none is set when the array is empty
@@ -286,14 +295,14 @@ static void kind_range(int a, int b, int words, int64_t *lo, int64_t *hi)
 
 static int search_classes(struct search_run *s, const struct search_query *q, const char *tags)
 {
-    struct buf whole = {0}, where = {0}, m[4] = {{0}};
-    /* Name words are plain index terms; address words are marked (anywhere). */
-    int rc = whole_words(q->match, &whole) || anywhere(q->match, &where);
-    if (rc == 0)
-        rc = buf_printf(&m[0], "(%s)%s", whole.data, tags) ||
-             buf_printf(&m[1], "(%s)%s", whole.data, tags) ||
-             buf_printf(&m[2], "(%s)%s", q->match, tags) ||
-             buf_printf(&m[3], "(%s)%s", where.data, tags);
+    struct buf m[4] = {{0}};
+    /* Name words are plain index terms; address words are marked. */
+    static const enum fts_words how[4] = {FTS_NAME_WHOLE, FTS_NAME_WHOLE, FTS_NAME_PREFIX,
+                                          FTS_ANYWHERE};
+    int rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++)
+        rc = buf_puts(&m[i], "(") || fts_terms(q->match, how[i], &m[i]) ||
+             buf_printf(&m[i], ")%s", tags);
     if (rc != 0)
         err_set(s->e, "out of memory");
     /* Kinds by search rank; a class runs once per contiguous run of wanted kinds. */
@@ -315,8 +324,6 @@ static int search_classes(struct search_run *s, const struct search_query *q, co
             a = b;
         }
     }
-    buf_free(&whole);
-    buf_free(&where);
     for (int i = 0; i < 4; i++)
         buf_free(&m[i]);
     return rc;

@@ -41,9 +41,11 @@
  * number of words of its folded name above places.id, so rows come out of
  * the index already in search order (offices, facilities, agents; shorter
  * names first) and a search reads only the rows it shows. Contentless
- * (content=''): the folded text is derived from places and can be rebuilt,
- * so only the index is stored; a query selects rowid and maps it to the
- * place. unicode61 with remove_diacritics 2 only matters for letters the
+ * (content='') and detail=none: the folded text is derived from places
+ * and can be rebuilt, so only rowids are stored (no positions: a query is
+ * words joined by AND and OR, never a phrase or a column filter, and
+ * reading a doclist costs a few bytes per place); a query selects rowid and
+ * maps it to the place. unicode61 with remove_diacritics 2 only matters for letters the
  * folding keeps. Prefix indexes of 1 to 7 characters make every as-you-type
  * prefix of a Vietnamese syllable (at most 7 letters; 6 after an address
  * word's mark) one lazily read doclist instead of a merge of all the words
@@ -52,7 +54,7 @@
  */
 #define PLACES_FTS_SQL                                                                             \
     "CREATE VIRTUAL TABLE places_fts USING fts5(name, address, tags, content='',"                  \
-    " tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7');\n"
+    " detail=none, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7');\n"
 
 const char STORE_SCHEMA_FTS_SQL[] = PLACES_FTS_SQL;
 
