@@ -24,7 +24,8 @@
 #define SEARCH_QUERY_MAX_BYTES 200
 
 struct search_params {
-    struct buf match;
+    struct buf match;  /* FTS5 expression of q (fold_fts_query) */
+    struct buf folded; /* fold_text of q, to recognise an exact name */
     bool kinds[PLACE_KIND_COUNT];
     struct admin_filter province; /* resolved to current provinces */
     double lat, lon;
@@ -47,6 +48,8 @@ static int parse_text(const struct http_params *p, struct search_params *s,
         return -1;
     }
     int rc = fold_fts_query(q->val, q->vlen, &s->match);
+    if (rc == 0 && (fold_text(q->val, q->vlen, &s->folded) != 0 || s->folded.data == NULL))
+        rc = -2;
     if (rc != 0) {
         problem_set(pb, 400, "q", rc == -1 ? "q must hold at least one letter or digit"
                                            : "out of memory reading q");
@@ -81,13 +84,14 @@ static int parse_search(const struct http_request *rq, struct search_params *s,
 }
 
 /*
- * Relevance is -bm25 (larger is better). Near a point it is divided by
- * 1 + log10(1 + km): a place 9 km away needs twice the relevance of one at
- * the door, one 99 km away three times.
+ * The relevance of the ranked list (store_search: match class plus a
+ * fraction). Near a point it is divided by 1 + log10(1 + km): a place 9 km
+ * away needs twice the relevance of one at the door, one 99 km away three
+ * times.
  */
 static double score_of(const struct search_hit *h, const struct search_params *s, double *dist)
 {
-    double rel = -h->rank;
+    double rel = h->relevance;
     if (!s->near)
         return rel;
     *dist = geo_distance_m(s->lat, s->lon, h->p->lat, h->p->lon);
@@ -115,7 +119,9 @@ static void answer(const struct http_request *rq, struct http_response *rs,
         items[i].p = hits[i].p;
         items[i].score = score_of(&hits[i], s, &items[i].distance_m);
     }
-    qsort(items, (size_t)n, sizeof *items, cmp_item);
+    /* Without a point the list is in its final order (ties in index order). */
+    if (s->near)
+        qsort(items, (size_t)n, sizeof *items, cmp_item);
     size_t from = s->cur.offset < (size_t)n ? s->cur.offset : (size_t)n;
     size_t shown = (size_t)n - from < (size_t)s->limit ? (size_t)n - from : (size_t)s->limit;
     struct buf next = {0};
@@ -133,18 +139,24 @@ static void answer(const struct http_request *rq, struct http_response *rs,
 
 void api_search(const struct http_request *rq, struct http_response *rs)
 {
-    struct search_params s = {.match = {0}};
+    struct search_params s = {.match = {0}, .folded = {0}};
     struct http_problem pb;
     if (parse_search(rq, &s, &pb) != 0) {
         response_problem(rs, &pb, rq->instance);
         buf_free(&s.match);
+        buf_free(&s.folded);
         api_admin_filter_free(&s.province);
         return;
     }
-    struct search_query q = {.provinces = s.province.codes, .match = s.match.data};
+    struct search_query q = {
+        .provinces = s.province.codes, .match = s.match.data, .folded = s.folded.data};
     for (int k = 0; k < PLACE_KIND_COUNT; k++)
         q.kinds |= s.kinds[k] ? 1u << k : 0;
-    /* Without a point the SQL order is final, so fetch only up to the page end. */
+    /*
+     * Without a point the list order is final, so fetch only up to the page
+     * end (and one more, to know whether there is a next page). Near a point
+     * the first SEARCH_MAX_RESULTS of the list are re-ranked by distance.
+     */
     size_t want = s.cur.offset + (size_t)s.limit + 1;
     q.limit = s.near || want > SEARCH_MAX_RESULTS ? SEARCH_MAX_RESULTS : want;
     struct search_hit *hits = calloc(q.limit, sizeof *hits);
@@ -156,5 +168,6 @@ void api_search(const struct http_request *rq, struct http_response *rs)
         answer(rq, rs, &s, hits, n);
     free(hits);
     buf_free(&s.match);
+    buf_free(&s.folded);
     api_admin_filter_free(&s.province);
 }

@@ -84,7 +84,7 @@ static const char INSERT_PLACE[] =
     " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 
 static const char INSERT_FTS[] =
-    "INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)";
+    "INSERT INTO places_fts (rowid, name, address, tags) VALUES (?1, ?2, ?3, ?4)";
 
 /* Removes the temporary file and any journal SQLite may have left beside it. */
 static void remove_temp(const struct imp_db *d)
@@ -192,6 +192,8 @@ static void db_free(struct imp_db *d)
     free(d);
 }
 
+/* What the places_fts thread gets of each place: name, address, kind, province code. */
+#define FTS_NTEXTS 4
 static int fts_row(void *arg, int64_t rowid, const char *const *texts, const void *payload,
                    struct err *e);
 static int fts_done(void *arg, struct err *e);
@@ -219,7 +221,7 @@ struct imp_db *imp_db_create(const char *out_path, struct imp_clock *clock, stru
     if (d->triggers == NULL || (d->fts_db = fts_side_open(d->fts_path, e)) == NULL ||
         prepare(d, e) || exec(d, "BEGIN", e))
         goto fail;
-    d->fts_queue = textq_start(2, 0, fts_row, fts_done, d, e);
+    d->fts_queue = textq_start(FTS_NTEXTS, 0, fts_row, fts_done, d, e);
     if (d->fts_queue == NULL)
         goto fail;
     return d;
@@ -291,24 +293,60 @@ int imp_db_add_successor(struct imp_db *d, const char *old_code, const char *old
     return step_reset(d, d->successor, "cannot insert admin successor", e);
 }
 
-/* Puts the folded name and address of the place just inserted as rowid into places_fts. */
+/*
+ * Puts the place just inserted as rowid into places_fts (store/schema.h):
+ * its folded name, its folded address with every word marked, and its
+ * province tag, under its search rowid (kind, words of the folded name,
+ * rowid).
+ */
 static int add_search_text(struct imp_db *d, const struct imp_place *p, sqlite3_int64 rowid,
                            struct err *e)
 {
     const char *name = p->name ? p->name : "", *addr = p->address ? p->address : "";
+    struct buf words = {0}, marked = {0}, tags = {0};
+    enum place_kind kind = PLACE_AGENT;
+    if (p->kind)
+        place_kind_parse(p->kind, strlen(p->kind), &kind);
     buf_reset(&d->fold_name);
     buf_reset(&d->fold_address);
-    if (fold_index_text(name, strlen(name), &d->fold_name) ||
-        fold_index_text(addr, strlen(addr), &d->fold_address)) {
-        err_set(e, "out of memory");
-        return -1;
+    int rc = fold_index_text(name, strlen(name), &d->fold_name) ||
+             fold_index_text(addr, strlen(addr), &d->fold_address) ||
+             fold_text(name, strlen(name), &words) ||
+             (p->province_code &&
+              buf_printf(&tags, STORE_FTS_PROVINCE_MARK "%s", p->province_code) != 0);
+    /* Folded text is words joined by single spaces. */
+    const char *a = d->fold_address.data, *end = a ? a + d->fold_address.len : NULL;
+    while (rc == 0 && a < end) {
+        const char *sp = memchr(a, ' ', (size_t)(end - a));
+        sp = sp ? sp : end;
+        rc = buf_puts(&marked, marked.len ? " " STORE_FTS_ADDRESS_MARK : STORE_FTS_ADDRESS_MARK) ||
+             buf_append(&marked, a, (size_t)(sp - a));
+        a = sp < end ? sp + 1 : end;
     }
-    sqlite3_bind_int64(d->fts, 1, rowid);
-    sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "", (int)d->fold_name.len,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(d->fts, 3, d->fold_address.len ? d->fold_address.data : "",
-                      (int)d->fold_address.len, SQLITE_STATIC);
-    return step_reset(d, d->fts, "cannot insert search text", e);
+    unsigned nwords = 0;
+    for (size_t i = 0; i < words.len; i++)
+        nwords += i == 0 || words.data[i] == ' ';
+    sqlite3_int64 fts_rowid = store_fts_rowid(kind, nwords, rowid);
+    if (rc != 0)
+        err_set(e, "out of memory");
+    else if (fts_rowid < 0)
+        err_set(e, "%s: place row %lld is past the search index's limit", d->tmp_path,
+                (long long)rowid);
+    if (rc == 0 && fts_rowid >= 0) {
+        sqlite3_bind_int64(d->fts, 1, fts_rowid);
+        sqlite3_bind_text(d->fts, 2, d->fold_name.len ? d->fold_name.data : "",
+                          (int)d->fold_name.len, SQLITE_STATIC);
+        sqlite3_bind_text(d->fts, 3, marked.len ? marked.data : "", (int)marked.len,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(d->fts, 4, tags.len ? tags.data : "", (int)tags.len, SQLITE_TRANSIENT);
+        rc = step_reset(d, d->fts, "cannot insert search text", e);
+    } else {
+        rc = -1;
+    }
+    buf_free(&words);
+    buf_free(&marked);
+    buf_free(&tags);
+    return rc;
 }
 
 /* textq row(), on the places_fts thread: the place's name and address into places_fts. */
@@ -316,7 +354,10 @@ static int fts_row(void *arg, int64_t rowid, const char *const *texts, const voi
                    struct err *e)
 {
     (void)payload;
-    struct imp_place p = {.name = texts[0], .address = texts[1]};
+    struct imp_place p = {.name = texts[0],
+                          .address = texts[1],
+                          .kind = texts[2],
+                          .province_code = *texts[3] ? texts[3] : NULL}; /* "" for none */
     return add_search_text(arg, &p, rowid, e);
 }
 
@@ -420,7 +461,7 @@ int imp_db_add_place(struct imp_db *d, const struct imp_place *p, struct err *e)
     const char *t[IMP_PLACE_NTEXTS];
     unsigned char n[IMP_PLACE_PAYLOAD];
     imp_place_to_row(p, t, n);
-    const char *fts[2] = {p->name, p->address};
+    const char *fts[FTS_NTEXTS] = {p->name, p->address, p->kind, p->province_code};
     sqlite3_int64 id = ++d->last_id;
     if (textq_push(d->place_queue, id, t, n, e) || textq_push(d->fts_queue, id, fts, NULL, e))
         return -1;

@@ -38,16 +38,39 @@ long store_list_places(struct release *r, const struct place_filter *f, const st
 struct search_query {
     unsigned kinds;        /* bit (1 << kind) for each kind wanted */
     const char *provinces; /* JSON array of province codes; NULL = any */
-    const char *match;     /* FTS5 expression (see fold_fts_query) */
-    size_t limit;          /* best-ranked rows wanted */
+    const char *match;     /* FTS5 expression, every word a prefix (see fold_fts_query) */
+    const char *folded;    /* fold_text() of what was typed, to recognise an exact name */
+    size_t limit;          /* rows wanted from the start of the ranked list */
 };
 
+/*
+ * One row of the ranked list. relevance is the match class plus a fraction
+ * below 1 that orders places within it (see store_search), so it never
+ * increases down the list.
+ */
 struct search_hit {
     const struct place *p;
-    double rank; /* FTS5 bm25: lower is better */
+    double relevance;
 };
 
-/* Fills out (room for q->limit) best first; returns the count or -1. */
+/*
+ * Fills out (room for q->limit) with the start of the ranked list of places
+ * matching q and returns how many, or -1. The list holds each match once, in
+ * the best of four classes, classes in this order (relevance = class +
+ * fraction):
+ *   4 exact: the folded name equals q->folded;
+ *   3 name words: every query word (or its abbreviation's expansion) is a
+ *     whole word of the name;
+ *   2 name prefixes: every query word begins a word of the name;
+ *   1 anywhere: every query word begins a word of the name or the address.
+ * Within a class: offices, then facilities, then agents; then names with
+ * fewer words; then places.id (for a release imported from code-ordered
+ * files, code order). That is the places_fts index order (store_fts_rowid),
+ * so the work is bounded by q->limit, not by how many places match: each
+ * class is a lazily read FTS5 query in rowid order that stops when the list
+ * is long enough. The list does not depend on q->limit: a longer limit
+ * extends it, so offset paging over it neither repeats nor skips.
+ */
 long store_search(struct release *r, const struct search_query *q, struct search_hit *out,
                   struct err *e);
 

@@ -29,19 +29,32 @@
  */
 
 /*
- * Full-text search over places: rowid = places.id; name and address hold
- * fold_index_text() of the place's name and address (text/fold.h), so
- * search is case- and diacritic-insensitive and knows the abbreviations.
- * Contentless (content=''): the folded text is derived from places and can
- * be rebuilt, so only the index is stored; a query selects rowid and joins
- * places. unicode61 with remove_diacritics 2 only matters for letters the
- * folding keeps; prefix indexes make 2- and 3-letter as-you-type prefixes
- * cheap. A release is never modified, so the contentless table's lack of
- * DELETE/UPDATE costs nothing.
+ * Full-text search over places. name holds fold_index_text() of the
+ * place's name (text/fold.h), so search is case- and diacritic-insensitive
+ * and knows the abbreviations; address holds that of its address with
+ * STORE_FTS_ADDRESS_MARK before every word, and tags the province as
+ * STORE_FTS_PROVINCE_MARK and its code (schema.h). So a word of a name, of
+ * an address and a province each have their own doclists: "in the name" or
+ * "in province 91" is a plain term of the MATCH, read lazily, and never a
+ * column filter that would walk every doclist entry of the word elsewhere.
+ * The rowid is store_fts_rowid() (schema.h): the place's kind and the
+ * number of words of its folded name above places.id, so rows come out of
+ * the index already in search order (offices, facilities, agents; shorter
+ * names first) and a search reads only the rows it shows. Contentless
+ * (content='') and detail=none: the folded text is derived from places
+ * and can be rebuilt, so only rowids are stored (no positions: a query is
+ * words joined by AND and OR, never a phrase or a column filter, and
+ * reading a doclist costs a few bytes per place); a query selects rowid and
+ * maps it to the place. unicode61 with remove_diacritics 2 only matters for letters the
+ * folding keeps. Prefix indexes of 1 to 7 characters make every as-you-type
+ * prefix of a Vietnamese syllable (at most 7 letters; 6 after an address
+ * word's mark) one lazily read doclist instead of a merge of all the words
+ * with that prefix. A release is never modified, so the contentless
+ * table's lack of DELETE/UPDATE costs nothing.
  */
 #define PLACES_FTS_SQL                                                                             \
-    "CREATE VIRTUAL TABLE places_fts USING fts5(name, address, content='',"                        \
-    " tokenize='unicode61 remove_diacritics 2', prefix='2 3');\n"
+    "CREATE VIRTUAL TABLE places_fts USING fts5(name, address, tags, content='',"                  \
+    " detail=none, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7');\n"
 
 const char STORE_SCHEMA_FTS_SQL[] = PLACES_FTS_SQL;
 
@@ -132,3 +145,30 @@ const char *const STORE_SCHEMA_TABLES[] = {
     "release", "release_sources",  "admin_units", "admin_successors",
     "places",  "geometry_columns", "places_fts",  NULL,
 };
+
+int store_fts_kind_rank(enum place_kind kind)
+{
+    switch (kind) {
+    case PLACE_OFFICE:
+        return 0;
+    case PLACE_FACILITY:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+int64_t store_fts_rowid(enum place_kind kind, unsigned words, int64_t place_id)
+{
+    if (place_id < 0 || place_id >> STORE_FTS_ID_BITS)
+        return -1;
+    if (words > STORE_FTS_WORDS_MAX)
+        words = STORE_FTS_WORDS_MAX;
+    return (int64_t)store_fts_kind_rank(kind) << (STORE_FTS_ID_BITS + 8) |
+           (int64_t)words << STORE_FTS_ID_BITS | place_id;
+}
+
+int64_t store_fts_place_id(int64_t fts_rowid)
+{
+    return fts_rowid & (((int64_t)1 << STORE_FTS_ID_BITS) - 1);
+}

@@ -6,7 +6,10 @@ import csv
 import io
 import json
 import os
+import re
 import sys
+import time
+import unicodedata
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -145,6 +148,102 @@ def check_map(t, srv, data):
             and any(f["properties"]["cluster"] for f in doc["features"]), "map as GeoJSON with Supercluster properties")
 
 
+def fold(text):
+    """What text/fold does to Vietnamese text: no case, no diacritics, đ = d, words joined by one space."""
+    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def search_all(srv, query, extra=""):
+    """Every result of a search, following next; (results, pages)."""
+    url, out, pages = "/v1/search?q=" + urllib.parse.quote(query) + "&limit=100" + extra, [], 0
+    while url and pages < 20:
+        status, _, body = srv.get_json(url)
+        if status != 200:
+            raise AssertionError(f"{status} on {url}")
+        out += body["results"]
+        url, pages = body["next"], pages + 1
+    return out, pages
+
+
+def check_search_ranking(t, srv, data):
+    """The ranked list: exact names first, names before addresses, bounded pages."""
+    places = [r for k, v in KINDS.items() for r in load_csv(data, f"{v}.csv")]
+    named = [r for r in places if fold(r["name"])]
+    sample = named[:: max(1, len(named) // 80)]
+    missed = []
+    for r in sample:
+        for typed in (r["name"], fold(r["name"])):
+            status, _, body = srv.get_json("/v1/search?q=" + urllib.parse.quote(typed) + "&limit=3")
+            res = body["results"] if status == 200 else []
+            if not res or fold(res[0]["name"]) != fold(r["name"]) or res[0]["score"] < 4:
+                missed.append((typed, [x["name"] for x in res]))
+    t.check(not missed, f"a full name typed exactly (with or without diacritics) is found first ({len(sample)} names)",
+            str(missed[:3]))
+    # A place whose name repeats inside longer names still comes first.
+    counts = {}
+    for r in named:
+        for other in named:
+            if other is not r and f" {fold(r['name'])} " in f" {fold(other['name'])} ":
+                counts[r["code"]] = counts.get(r["code"], 0) + 1
+    if counts:
+        code = max(counts, key=counts.get)
+        r = next(x for x in named if x["code"] == code)
+        res = srv.get_json("/v1/search?q=" + urllib.parse.quote(fold(r["name"])) + "&limit=5")[2]["results"]
+        t.check(res and fold(res[0]["name"]) == fold(r["name"]),
+                f"exact name first although {counts[code]} longer names contain it ({r['name']})")
+    # Whole-word name matches before prefix-only name matches before address-only matches.
+    # (Words that no abbreviation of text/fold expands to, so the name's own words decide.)
+    for query in ("kien giang", "Hà", "an", "binh"):
+        res, _ = search_all(srv, query)
+        words = fold(query).split()
+
+        def cls(r):
+            name = f" {fold(r['name'])} "
+            if fold(r["name"]) == fold(query):
+                return 4
+            if all(f" {w} " in name for w in words):
+                return 3
+            if all(f" {w}" in name for w in words):
+                return 2
+            return 1
+        classes = [cls(r) for r in res]
+        scores = [r["score"] for r in res]
+        t.check(res and classes == sorted(classes, reverse=True) and [int(s) for s in scores] == classes
+                and scores == sorted(scores, reverse=True) and len({(r["kind"], r["code"]) for r in res}) == len(res),
+                f"search {query!r}: whole-word name matches, then name prefixes, then addresses; score never rises",
+                f"classes {classes[:40]}")
+    # A one-letter prefix that matches most places: a bounded first page, quickly, with a next link;
+    # paging reaches exactly 500 distinct results.
+    t0 = time.monotonic()
+    status, _, body = srv.get_json("/v1/search?q=t&limit=7")
+    took = time.monotonic() - t0
+    t.check(status == 200 and len(body["results"]) == 7 and body["next"] and took < 2,
+            "short common prefix 't': a full page of 7 and a next link", f"{status} {took:.2f}s")
+    total = sum(1 for r in places if all(any(w.startswith(p) for w in (fold(r["name"]) + " " + fold(r.get("address"))).split())
+                                         for p in ["t"]))
+    res, pages = search_all(srv, "t")
+    t.check(len(res) == min(total, 500) and len({(r["kind"], r["code"]) for r in res}) == len(res),
+            f"paging through 't': {min(total, 500)} distinct results of {total} matches, at most 500",
+            f"got {len(res)} in {pages} pages")
+    again = [(r["kind"], r["code"]) for r in search_all(srv, "t")[0]]
+    t.check(again == [(r["kind"], r["code"]) for r in res], "the same search gives the same order")
+    # Pages of any size give the same list.
+    seen, url = [], "/v1/search?q=t&limit=13"
+    while url and len(seen) < 60:
+        body = srv.get_json(url)[2]
+        seen += [(r["kind"], r["code"]) for r in body["results"]]
+        url = body["next"]
+    t.check(seen == [(r["kind"], r["code"]) for r in res][:len(seen)], "pages of 13 follow the list of pages of 100")
+    # Province filter (a term of the index).
+    res, _ = search_all(srv, "kien", "&province=91")
+    want = sum(1 for r in places if r.get("province_code") == "91"
+               and any(w.startswith("kien") for w in (fold(r["name"]) + " " + fold(r.get("address"))).split()))
+    t.check(res and len(res) == min(want, 500) and all(r["province_code"] == "91" for r in res),
+            "search with province=91: exactly the matches in the province", f"got {len(res)} want {want}")
+
+
 def check_search(t, srv):
     def codes(q, extra=""):
         status, _, body = srv.get_json("/v1/search?q=" + urllib.parse.quote(q) + extra)
@@ -234,7 +333,7 @@ def main():
         import_data(args["bin"], args["data"], db)
         srv = Server(args["bin"], db)
         try:
-            for check in (check_lists, check_admin, check_map):
+            for check in (check_lists, check_admin, check_map, check_search_ranking):
                 check(t, srv, args["data"])
             for check in (check_tree, check_search, check_formats, check_bad):
                 check(t, srv)

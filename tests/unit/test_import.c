@@ -256,13 +256,35 @@ static void check_good_db(const char *out)
           " WHERE i.xmin <= p.lon AND p.lon <= i.xmax AND i.ymin <= p.lat AND p.lat <= i.ymax",
           7);
     Q_TEXT("SELECT group_concat(k) FROM places_fts_config", "version");
-    /* places_fts: folded name and address under the place's rowid, abbreviations expanded. */
-#define FTS_CODE "SELECT group_concat(p.code) FROM places_fts f JOIN places p ON p.id = f.rowid"
+    /*
+     * places_fts: folded name and address, abbreviations expanded, under the
+     * place's search rowid (kind rank, words of the name, places.id).
+     */
+#define FTS_CODE                                                                                   \
+    "SELECT group_concat(p.code) FROM places_fts f JOIN places p ON p.id = (f.rowid & 4294967295)"
     Q_INT("SELECT count(*) FROM places_fts", 7);
-    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'name:\"benh vien da khoa kien giang\"'", "91001");
-    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'address:\"duong a phuong dong ho\"'", "09102");
-    Q_TEXT(FTS_CODE " WHERE places_fts MATCH '\"tp thanh pho ha tien\" AND bhxh'", "09102");
-    Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH '\"bao hiem xa hoi\"'", 2);
+    /* Words only (detail=none): no phrases, no column filters. */
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'benh AND vien AND da AND khoa AND kien AND giang'",
+           "91001");
+    /* Address words carry U+E001, so they are terms of their own (store/schema.h). */
+#define ADDR "\xee\x80\x81"
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH '\"" ADDR "duong\" AND \"" ADDR "a\" AND \"" ADDR
+                    "phuong\" AND \"" ADDR "dong\" AND \"" ADDR "ho\"'",
+           "09102");
+#undef ADDR
+    Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH 'duong'", 0);
+    Q_TEXT(FTS_CODE " WHERE places_fts MATCH 'tp AND thanh AND pho AND ha AND tien AND bhxh'",
+           "09102");
+    Q_INT("SELECT count(*) FROM places_fts WHERE places_fts MATCH 'bao AND hiem AND xa AND hoi'", 2);
+    Q_INT("SELECT count(*) FROM places_fts f JOIN places p ON p.id = (f.rowid & 4294967295)"
+          " AND f.rowid >> 32 = (CASE p.kind WHEN 'office' THEN 0 WHEN 'facility' THEN 256"
+          " ELSE 512 END) + length(p.name) - length(replace(p.name, ' ', '')) + 1",
+          7);
+    /* The province tag finds exactly the places of province 91 (both offices, 91001). */
+    Q_TEXT("SELECT group_concat(code, ' ') FROM (SELECT p.code FROM places_fts f"
+           " JOIN places p ON p.id = (f.rowid & 4294967295)"
+           " WHERE places_fts MATCH '\"\xee\x80\x82" "91\"' ORDER BY p.code)",
+           "091 09102 91001");
 #undef FTS_CODE
     store_db_close(db);
 }
