@@ -75,14 +75,23 @@ static int parse_map(const struct http_request *rq, struct map_query *m, struct 
     return 0;
 }
 
-/* Supercluster's abbreviation: 950, "1.2k", "15k". */
+/* Supercluster's abbreviation: 950, "1.2k", "15k" (integer rounding, half up as round()). */
 static int write_abbreviated(struct buf *b, uint64_t n)
 {
     if (n < 1000)
-        return buf_printf(b, "%llu", (unsigned long long)n);
-    if (n >= 10000)
+        return json_out_uint(b, n);
+    if (n >= UINT64_C(1) << 52) /* beyond exact integers in a double: as printf rounds it */
         return buf_printf(b, "\"%.0fk\"", round((double)n / 1000));
-    return buf_printf(b, "\"%gk\"", round((double)n / 100) / 10);
+    int rc = buf_append(b, "\"", 1);
+    if (n >= 10000) {
+        rc |= json_out_uint(b, (n + 500) / 1000);
+    } else {
+        uint64_t tenths = (n + 50) / 100; /* 10 .. 100 */
+        rc |= json_out_uint(b, tenths / 10);
+        if (tenths % 10)
+            rc |= buf_append(b, ".", 1) | json_out_uint(b, tenths % 10);
+    }
+    return rc | buf_append(b, "k\"", 2);
 }
 
 /* The members of a cluster's properties, without braces. */
@@ -90,14 +99,14 @@ static int write_cluster_props(struct buf *b, const struct cluster_result *res, 
                                const enum place_kind *kinds)
 {
     const struct cluster_item *it = &res->items[i];
-    int rc = buf_printf(b, "\"cluster\":true,\"cluster_id\":%llu,\"point_count\":%llu,"
-                           "\"point_count_abbreviated\":",
-                        (unsigned long long)it->cluster_id, (unsigned long long)it->count);
-    rc |= write_abbreviated(b, it->count);
-    rc |= buf_printf(b, ",\"expansion_zoom\":%d,\"kinds\":{", it->expansion_zoom);
+    int rc = buf_puts(b, "\"cluster\":true,\"cluster_id\":") | json_out_uint(b, it->cluster_id);
+    rc |= buf_puts(b, ",\"point_count\":") | json_out_uint(b, it->count);
+    rc |= buf_puts(b, ",\"point_count_abbreviated\":") | write_abbreviated(b, it->count);
+    rc |= buf_puts(b, ",\"expansion_zoom\":") | json_out_uint(b, (uint64_t)it->expansion_zoom);
+    rc |= buf_puts(b, ",\"kinds\":{");
     for (size_t k = 0; k < res->nkinds; k++)
-        rc |= buf_printf(b, "%s\"%s\":%u", k ? "," : "", place_kind_name(kinds[k]),
-                         res->kind_counts[i * res->nkinds + k]);
+        rc |= (k ? buf_append(b, ",", 1) : 0) | json_out_key(b, place_kind_name(kinds[k])) |
+              json_out_uint(b, res->kind_counts[i * res->nkinds + k]);
     return rc | buf_append(b, "}", 1);
 }
 
@@ -114,8 +123,8 @@ static int write_item(struct buf *b, const struct http_request *rq,
     }
     int rc = 0;
     if (geojson) {
-        rc |= buf_printf(b, "{\"type\":\"Feature\",\"id\":%llu,\"geometry\":{\"type\":\"Point\","
-                            "\"coordinates\":[", (unsigned long long)it->cluster_id);
+        rc |= buf_puts(b, "{\"type\":\"Feature\",\"id\":") | json_out_uint(b, it->cluster_id);
+        rc |= buf_puts(b, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
         rc |= json_out_fixed(b, it->lon, 7) | buf_append(b, ",", 1) | json_out_fixed(b, it->lat, 7);
         rc |= buf_puts(b, "]},\"properties\":{") | write_cluster_props(b, res, i, kinds);
         return rc | buf_puts(b, "}}");
