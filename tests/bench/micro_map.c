@@ -26,6 +26,13 @@ static double now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+static double cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -58,6 +65,7 @@ static void run(struct release *r, int z, int n)
     int fails = 0;
     char bbox[128], zoom[8];
     snprintf(zoom, sizeof zoom, "%d", z);
+    double cpu = 0;
     for (int i = 0; i < n; i++) {
         if (z == 5)
             snprintf(bbox, sizeof bbox, "102,6.5,117.5,23.5");
@@ -68,17 +76,19 @@ static void run(struct release *r, int z, int n)
         params_add(&rq.params, "bbox", 4, bbox, strlen(bbox));
         params_add(&rq.params, "zoom", 4, zoom, strlen(zoom));
         struct http_response rs = {0};
-        double t0 = now_us();
+        double t0 = now_us(), c0 = cpu_us();
         api_map(&rq, &rs);
         t[i] = now_us() - t0;
+        cpu += cpu_us() - c0;
         fails += rs.status != 200;
         bytes += (double)rs.len;
         free(rs.body);
         free(rs.link);
     }
     qsort(t, (size_t)n, sizeof *t, cmp_double);
-    printf("zoom %2d: %d requests, median %8.1f us, p99 %8.1f us, mean answer %.0f bytes%s\n", z,
-           n, t[n / 2], t[n * 99 / 100], bytes / n, fails ? " (some not 200!)" : "");
+    printf("zoom %2d: %d requests, median %7.1f us, p99 %7.1f us, mean CPU %7.1f us, mean answer "
+           "%.0f bytes%s\n",
+           z, n, t[n / 2], t[n * 99 / 100], cpu / n, bytes / n, fails ? " (some not 200!)" : "");
     free(t);
 }
 
