@@ -75,14 +75,40 @@ static int parse_map(const struct http_request *rq, struct map_query *m, struct 
     return 0;
 }
 
-/* Supercluster's abbreviation: 950, "1.2k", "15k". */
-static int write_abbreviated(struct buf *b, uint64_t n)
+/* Writers into space reserved beforehand: each returns the end of what it wrote. */
+static char *put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+#define PUT(p, lit) put(p, lit, sizeof lit - 1)
+
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[20], *t = tmp + sizeof tmp;
+    do
+        *--t = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return put(p, t, (size_t)(tmp + sizeof tmp - t));
+}
+
+/* Supercluster's abbreviation: 950, "1.2k", "15k" (integer rounding, half up as round()); <= 32 bytes. */
+static char *put_abbreviated(char *p, uint64_t n)
 {
     if (n < 1000)
-        return buf_printf(b, "%llu", (unsigned long long)n);
-    if (n >= 10000)
-        return buf_printf(b, "\"%.0fk\"", round((double)n / 1000));
-    return buf_printf(b, "\"%gk\"", round((double)n / 100) / 10);
+        return put_uint(p, n);
+    if (n >= UINT64_C(1) << 52) /* beyond exact integers in a double: as printf rounds it */
+        return p + snprintf(p, 32, "\"%.0fk\"", round((double)n / 1000));
+    *p++ = '"';
+    if (n >= 10000) {
+        p = put_uint(p, (n + 500) / 1000);
+    } else {
+        uint64_t tenths = (n + 50) / 100; /* 10 .. 100 */
+        p = put_uint(p, tenths / 10);
+        if (tenths % 10)
+            *p++ = '.', p = put_uint(p, tenths % 10);
+    }
+    return PUT(p, "k\"");
 }
 
 /* The members of a cluster's properties, without braces. */
@@ -90,15 +116,34 @@ static int write_cluster_props(struct buf *b, const struct cluster_result *res, 
                                const enum place_kind *kinds)
 {
     const struct cluster_item *it = &res->items[i];
-    int rc = buf_printf(b, "\"cluster\":true,\"cluster_id\":%llu,\"point_count\":%llu,"
-                           "\"point_count_abbreviated\":",
-                        (unsigned long long)it->cluster_id, (unsigned long long)it->count);
-    rc |= write_abbreviated(b, it->count);
-    rc |= buf_printf(b, ",\"expansion_zoom\":%d,\"kinds\":{", it->expansion_zoom);
+    size_t need = 192; /* the fixed text, three numbers of <= 20 digits, the abbreviation */
     for (size_t k = 0; k < res->nkinds; k++)
-        rc |= buf_printf(b, "%s\"%s\":%u", k ? "," : "", place_kind_name(kinds[k]),
-                         res->kind_counts[i * res->nkinds + k]);
-    return rc | buf_append(b, "}", 1);
+        need += strlen(place_kind_name(kinds[k])) + 24;
+    if (buf_reserve(b, need) != 0)
+        return -1;
+    char *p = b->data + b->len;
+    p = PUT(p, "\"cluster\":true,\"cluster_id\":");
+    p = put_uint(p, it->cluster_id);
+    p = PUT(p, ",\"point_count\":");
+    p = put_uint(p, it->count);
+    p = PUT(p, ",\"point_count_abbreviated\":");
+    p = put_abbreviated(p, it->count);
+    p = PUT(p, ",\"expansion_zoom\":");
+    p = put_uint(p, (uint64_t)it->expansion_zoom);
+    p = PUT(p, ",\"kinds\":{");
+    for (size_t k = 0; k < res->nkinds; k++) {
+        const char *name = place_kind_name(kinds[k]);
+        if (k)
+            *p++ = ',';
+        *p++ = '"';
+        p = put(p, name, strlen(name));
+        p = PUT(p, "\":");
+        p = put_uint(p, res->kind_counts[i * res->nkinds + k]);
+    }
+    *p++ = '}';
+    *p = '\0';
+    b->len = (size_t)(p - b->data);
+    return 0;
 }
 
 /* One item as a JSON object (geojson false) or a GeoJSON Feature. */
@@ -114,8 +159,8 @@ static int write_item(struct buf *b, const struct http_request *rq,
     }
     int rc = 0;
     if (geojson) {
-        rc |= buf_printf(b, "{\"type\":\"Feature\",\"id\":%llu,\"geometry\":{\"type\":\"Point\","
-                            "\"coordinates\":[", (unsigned long long)it->cluster_id);
+        rc |= buf_puts(b, "{\"type\":\"Feature\",\"id\":") | json_out_uint(b, it->cluster_id);
+        rc |= buf_puts(b, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
         rc |= json_out_fixed(b, it->lon, 7) | buf_append(b, ",", 1) | json_out_fixed(b, it->lat, 7);
         rc |= buf_puts(b, "]},\"properties\":{") | write_cluster_props(b, res, i, kinds);
         return rc | buf_puts(b, "}}");

@@ -81,6 +81,15 @@ int json_out_fixed(struct buf *b, double v, int decimals)
     return buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+int json_out_uint(struct buf *b, uint64_t v)
+{
+    char tmp[20], *p = tmp + sizeof tmp;
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 int json_out_bool(struct buf *b, bool v)
 {
     return v ? buf_append(b, "true", 4) : buf_append(b, "false", 5);

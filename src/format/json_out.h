@@ -8,6 +8,7 @@
 #define BHXH_FORMAT_JSON_OUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/buf.h"
 
@@ -18,5 +19,7 @@ int json_out_key(struct buf *b, const char *key);
 /* v rounded to `decimals` (0..9) places, shortest form ("10.0123", "1052.2", "3.0"). */
 int json_out_fixed(struct buf *b, double v, int decimals);
 int json_out_bool(struct buf *b, bool v);
+/* v in decimal, as printf("%" PRIu64) writes it. */
+int json_out_uint(struct buf *b, uint64_t v);
 
 #endif

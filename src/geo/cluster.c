@@ -9,7 +9,8 @@
  * parent's range), and skips nodes outside the box or empty in every index.
  * At a cell, each index's range is taken whole if the cell is certainly
  * inside the box, and otherwise split further (scan) down to small ranges or
- * single quanta, whose points are tested one by one on their degrees.
+ * single quanta, whose points are tested one by one: on their quanta (from
+ * their codes) like a node, and on their degrees only near an edge.
  */
 #include "geo/cluster.h"
 
@@ -25,12 +26,17 @@
 #define SMALL_RANGE 32           /* test ranges this small point by point */
 #define FAR ((int64_t)1 << 40)   /* beyond any quantum: a side that does not constrain */
 
+/* Sums of quantised coordinates, side by side: a range's mean reads two lines, not four. */
+struct qsum {
+    uint64_t x, y;
+};
+
 struct cluster_index {
     size_t n;
     uint64_t *code; /* Morton codes, ascending */
     uint32_t *ids;
     double *lat, *lon;
-    uint64_t *sum_x, *sum_y;                   /* n + 1 prefix sums of the quantised x, y */
+    struct qsum *sum;                          /* n + 1 prefix sums of the quantised x, y */
     double min_lat, max_lat, min_lon, max_lon; /* extent of the points */
 };
 
@@ -118,7 +124,7 @@ static bool valid_point(double lat, double lon)
 static void fill_sorted(struct cluster_index *ix, const struct key *keys, const double *lat,
                         const double *lon)
 {
-    ix->sum_x[0] = ix->sum_y[0] = 0;
+    ix->sum[0] = (struct qsum){0, 0};
     ix->min_lat = ix->min_lon = INFINITY;
     ix->max_lat = ix->max_lon = -INFINITY;
     for (size_t i = 0; i < ix->n; i++) {
@@ -127,8 +133,8 @@ static void fill_sorted(struct cluster_index *ix, const struct key *keys, const 
         ix->ids[i] = k->id;
         ix->lat[i] = lat[k->idx];
         ix->lon[i] = lon[k->idx];
-        ix->sum_x[i + 1] = ix->sum_x[i] + compact(k->code);
-        ix->sum_y[i + 1] = ix->sum_y[i] + compact(k->code >> 1);
+        ix->sum[i + 1].x = ix->sum[i].x + compact(k->code);
+        ix->sum[i + 1].y = ix->sum[i].y + compact(k->code >> 1);
         ix->min_lat = fmin(ix->min_lat, ix->lat[i]);
         ix->max_lat = fmax(ix->max_lat, ix->lat[i]);
         ix->min_lon = fmin(ix->min_lon, ix->lon[i]);
@@ -149,10 +155,9 @@ struct cluster_index *cluster_index_build(const double *lat, const double *lon, 
     ix->ids = malloc(m * sizeof *ix->ids);
     ix->lat = malloc(m * sizeof *ix->lat);
     ix->lon = malloc(m * sizeof *ix->lon);
-    ix->sum_x = malloc((n + 1) * sizeof *ix->sum_x);
-    ix->sum_y = malloc((n + 1) * sizeof *ix->sum_y);
+    ix->sum = malloc((n + 1) * sizeof *ix->sum);
     keys = malloc(m * sizeof *keys);
-    if (!ix->code || !ix->ids || !ix->lat || !ix->lon || !ix->sum_x || !ix->sum_y || !keys)
+    if (!ix->code || !ix->ids || !ix->lat || !ix->lon || !ix->sum || !keys)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         if (!valid_point(lat[i], lon[i]))
@@ -177,8 +182,7 @@ void cluster_index_free(struct cluster_index *ix)
     free(ix->ids);
     free(ix->lat);
     free(ix->lon);
-    free(ix->sum_x);
-    free(ix->sum_y);
+    free(ix->sum);
     free(ix);
 }
 
@@ -199,7 +203,26 @@ size_t cluster_index_size(const struct cluster_index *ix)
  */
 struct qbox {
     int64_t maybe_lo[2], maybe_hi[2], sure_lo[2], sure_hi[2];
+    /*
+     * The same bounds as spread codes, to test a point's code masked to one
+     * axis (spread is monotonic): [mlo, mhi] is [maybe_lo, maybe_hi] clamped
+     * to the quanta, [slo, shi] likewise [sure_lo, sure_hi]. An empty range
+     * has lo = UINT64_MAX, above any masked code.
+     */
+    uint64_t mlo[2], mhi[2], slo[2], shi[2];
 };
+
+#define X_BITS UINT64_C(0x5555555555555555)
+
+static void axis_range(int64_t lo, int64_t hi, int a, uint64_t *mlo, uint64_t *mhi)
+{
+    if (lo > hi || hi < 0 || lo > (int64_t)UINT32_MAX) {
+        *mlo = UINT64_MAX, *mhi = 0;
+        return;
+    }
+    *mlo = spread((uint32_t)(lo < 0 ? 0 : lo)) << a;
+    *mhi = spread((uint32_t)(hi > (int64_t)UINT32_MAX ? UINT32_MAX : hi)) << a;
+}
 
 struct box {
     double min_lon, min_lat, max_lon, max_lat;
@@ -220,6 +243,8 @@ static void qbox_setup(struct qbox *q, const struct box *b, const struct cluster
         q->sure_lo[a] = cuts_lo[a] ? edge_lo[a] + 2 : -FAR;
         q->maybe_hi[a] = cuts_hi[a] ? edge_hi[a] + 1 : FAR;
         q->sure_hi[a] = cuts_hi[a] ? edge_hi[a] - 2 : FAR;
+        axis_range(q->maybe_lo[a], q->maybe_hi[a], a, &q->mlo[a], &q->mhi[a]);
+        axis_range(q->sure_lo[a], q->sure_hi[a], a, &q->slo[a], &q->shi[a]);
     }
 }
 
@@ -355,13 +380,39 @@ static void take(struct query *q, size_t k, size_t a, size_t b)
             collect_point(q, k, i);
         return;
     }
-    c->sx += ix->sum_x[b] - ix->sum_x[a];
-    c->sy += ix->sum_y[b] - ix->sum_y[a];
+    c->sx += ix->sum[b].x - ix->sum[a].x;
+    c->sy += ix->sum[b].y - ix->sum[a].y;
     if (ix->code[a] < c->lo_code)
         c->lo_code = ix->code[a];
     if (ix->code[b - 1] > c->hi_code)
         c->hi_code = ix->code[b - 1];
     c->kind = k, c->last = a;
+}
+
+/*
+ * Takes the points [lo, hi) of index k that are inside the box, one by one:
+ * by their quanta (their codes masked to each axis) as classify() decides a
+ * quantum, and by their degrees only within two quanta of an edge. Runs of
+ * consecutive points inside are taken whole.
+ */
+static void scan_points(struct query *q, size_t k, size_t lo, size_t hi)
+{
+    const struct cluster_index *ix = q->ix[k];
+    const struct qbox *b = &q->kqbox[k];
+    size_t run = lo; /* start of the current run of points inside */
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t x = ix->code[i] & X_BITS, y = ix->code[i] & (X_BITS << 1);
+        bool in = x >= b->mlo[0] && x <= b->mhi[0] && y >= b->mlo[1] && y <= b->mhi[1];
+        if (in && !(x >= b->slo[0] && x <= b->shi[0] && y >= b->slo[1] && y <= b->shi[1]))
+            in = point_in_box(&q->box, ix->lat[i], ix->lon[i]);
+        if (!in) {
+            if (run < i)
+                take(q, k, run, i);
+            run = i + 1;
+        }
+    }
+    if (run < hi)
+        take(q, k, run, hi);
 }
 
 /* Takes the points of index k in node (cx, cy), [lo, hi), that are inside the box. */
@@ -370,9 +421,7 @@ static void scan(struct query *q, size_t k, uint64_t cx, uint64_t cy, int level,
 {
     const struct cluster_index *ix = q->ix[k];
     if (hi - lo <= SMALL_RANGE || level == Q_BITS) {
-        for (size_t i = lo; i < hi; i++)
-            if (point_in_box(&q->box, ix->lat[i], ix->lon[i]))
-                take(q, k, i, i + 1);
+        scan_points(q, k, lo, hi);
         return;
     }
     size_t b[5];

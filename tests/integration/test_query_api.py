@@ -5,6 +5,7 @@ the shipped CSV files read independently here."""
 import csv
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -117,6 +118,15 @@ def in_box(places, box):
     return [p for p in places if box[0] <= p[1] <= box[2] and box[1] <= p[0] <= box[3]]
 
 
+def abbreviated(n):
+    """Supercluster's point_count_abbreviated (JavaScript's Math.round: half up)."""
+    if n >= 10000:
+        return "%dk" % math.floor(n / 1000 + 0.5)
+    if n >= 1000:
+        return "%gk" % (math.floor(n / 100 + 0.5) / 10)
+    return n
+
+
 def check_map(t, srv, data):
     places = [(float(r["lat"]), float(r["lon"]), k) for k, v in KINDS.items()
               for r in load_csv(data, f"{v}.csv")]
@@ -130,6 +140,8 @@ def check_map(t, srv, data):
                 f"map {q} z{zoom}: counts add up to the {want} points in the box", f"{body.get('total')} {total}")
         t.check(body["clustered"] == (want > 300), f"map {q} z{zoom} clusters only above 300 points")
         if body["clustered"]:
+            bad = [r for r in body["results"] if r["cluster"] and r["point_count_abbreviated"] != abbreviated(r["point_count"])]
+            t.check(not bad, f"map {q} z{zoom}: point_count_abbreviated as Supercluster writes it", str(bad[:1]))
             c = next(r for r in body["results"] if r["cluster"])
             t.check(c["expansion_zoom"] > zoom and c["point_count"] >= 2 and sum(c["kinds"].values()) == c["point_count"],
                     "a cluster has its expansion zoom and counts per kind")
